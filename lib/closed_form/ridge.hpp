@@ -5,7 +5,7 @@
 
 namespace nrc {
 
-// X_λ = [X, √(Nλ) I] (d×(N+d)) and Y_λ = [Y, 0] (c×(N+d)), eq. (18).
+// X_λ = [X, √(Nλ) I] (d×(N+d)) and Y_λ = [Y, 0] (c×(N+d)), eq. (18). augmented_inputs needs λ > 0.
 arma::mat augmented_inputs(const arma::mat& X, double lambda);
 arma::mat augmented_targets(const arma::mat& Y, arma::uword d);
 
@@ -35,7 +35,8 @@ double rank_constrained_min_loss(const RidgeSystem& sys, arma::uword K);
 arma::mat centroid_solution(const arma::mat& X, const arma::mat& Y, const arma::uvec& labels,
                             double lambda);
 
-// L_λ(θ) of eq. (19) and its gradient −(2/N)(Y − θX)Xᵀ + 2λθ.
+// L_λ(θ) of eq. (19) and its gradient −(2/N)(Y − θX)Xᵀ + 2λθ. λ = 0 is allowed here (L_0, the
+// unregularized loss); θ must be c×d.
 double ridge_loss(const arma::mat& theta, const arma::mat& X, const arma::mat& Y, double lambda);
 arma::mat ridge_gradient(const arma::mat& theta, const arma::mat& X, const arma::mat& Y, double lambda);
 

@@ -9,6 +9,14 @@ namespace nrc {
 // fails and invalid_argument on non-finite entries.
 arma::vec singular_values(const arma::mat& A);
 
+// Thin SVD A = U diag(s) Vᵀ with U m×p, V n×p, p = min(m, n), s descending (LAPACK divide and
+// conquer). Same failure behaviour as singular_values().
+struct ThinSvd {
+  arma::mat U, V;
+  arma::vec s;
+};
+ThinSvd thin_svd(const arma::mat& A);
+
 // Eckart–Young: min_{rank Z ≤ K} ‖A − Z‖_F = sqrt(Σ_{j>K} s_j²).
 double distance_to_rank(const arma::vec& s, arma::uword K);
 // Figure 1's Σ_{j>K} s_j² / Σ_j s_j² (0 for the zero matrix).
