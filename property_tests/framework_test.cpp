@@ -1,0 +1,204 @@
+// The check framework: judge, records and JSON Lines, summaries, the seeded sampler, the registry.
+#include "property_tests/support.hpp"
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <limits>
+
+#include "theorems/judge.hpp"
+#include "theorems/params.hpp"
+#include "theorems/record.hpp"
+#include "theorems/registry.hpp"
+#include "theorems/runner.hpp"
+#include "theorems/summary.hpp"
+
+namespace {
+
+using nrc::Evidence;
+using nrc::Verdict;
+const double kNaN = std::numeric_limits<double>::quiet_NaN();
+const double kInf = std::numeric_limits<double>::infinity();
+
+Evidence ev(double lhs, double rhs, double err = 0) {
+  Evidence e;
+  e.lhs = lhs;
+  e.rhs = rhs;
+  e.err = err;
+  return e;
+}
+
+std::string temp_path(const std::string& name) {
+  return (std::filesystem::temp_directory_path() / ("nrc_framework_" + name)).string();
+}
+
+TEST(Judge, DecidesByTheSignOfTheSlackBeyondTheErrorEstimate) {
+  EXPECT_EQ(nrc::judge(ev(1, 2)).verdict, Verdict::Pass);
+  EXPECT_EQ(nrc::judge(ev(2, 1)).verdict, Verdict::Fail);
+  EXPECT_EQ(nrc::judge(ev(1.05, 1, 0.1)).verdict, Verdict::Inconclusive);   // within rounding, above
+  EXPECT_EQ(nrc::judge(ev(0.95, 1, 0.1)).verdict, Verdict::Inconclusive);   // within rounding, below
+  EXPECT_EQ(nrc::judge(ev(0.5, 1, 0.1)).verdict, Verdict::Pass);
+  EXPECT_EQ(nrc::judge(ev(1.5, 1, 0.1)).verdict, Verdict::Fail);
+}
+
+TEST(Judge, NonFiniteIsNeverAPass) {
+  EXPECT_EQ(nrc::judge(ev(kNaN, 1)).verdict, Verdict::Inconclusive);
+  EXPECT_EQ(nrc::judge(ev(1, kNaN)).verdict, Verdict::Inconclusive);
+  EXPECT_EQ(nrc::judge(ev(1, kInf)).verdict, Verdict::Inconclusive);
+  EXPECT_EQ(nrc::judge(ev(-kInf, 1)).verdict, Verdict::Inconclusive);
+  EXPECT_EQ(nrc::judge(ev(0, 1, kNaN)).verdict, Verdict::Inconclusive);
+}
+
+TEST(Judge, HypothesesAndFailuresComeFirst) {
+  Evidence e = ev(5, 1);
+  e.not_applicable = "outside";
+  EXPECT_EQ(nrc::judge(e).verdict, Verdict::NotApplicable);
+  e = ev(0, 1);
+  e.inconclusive = "SVD failed";
+  EXPECT_EQ(nrc::judge(e).verdict, Verdict::Inconclusive);
+}
+
+TEST(Judge, RatioAndSlack) {
+  const auto j = nrc::judge(ev(1, 4));
+  EXPECT_DOUBLE_EQ(j.ratio, 0.25);
+  EXPECT_DOUBLE_EQ(j.slack, 3);
+  EXPECT_EQ(nrc::judge(ev(0, 0)).ratio, 0);
+  EXPECT_EQ(nrc::judge(ev(0, 0)).verdict, Verdict::Pass);   // equality holds the claim when err = 0
+  EXPECT_TRUE(std::isinf(nrc::judge(ev(1, 0)).ratio));
+}
+
+TEST(Record, JsonRoundTripKeepsEveryFieldAndMapsNonFiniteToNull) {
+  nrc::Record r;
+  r.check = "x";
+  r.paper_ref = "Thm";
+  r.params = {{"a", 1}};
+  r.seed = 42;
+  r.run_seed = 7;
+  r.index = 3;
+  r.lhs = 0.1;
+  r.rhs = kInf;
+  r.ratio = kNaN;
+  r.verdict = Verdict::Fail;
+  r.notes = "n";
+  r.metrics["m"] = 2.5;
+  r.metrics["bad"] = kNaN;
+  const auto j = nrc::to_json(r);
+  EXPECT_TRUE(j["rhs"].is_null());
+  EXPECT_TRUE(j["metrics"]["bad"].is_null());
+  const nrc::Record back = nrc::record_from_json(nlohmann::json::parse(j.dump()));
+  EXPECT_EQ(back.check, "x");
+  EXPECT_EQ(back.params, r.params);
+  EXPECT_EQ(back.seed, r.seed);
+  EXPECT_EQ(back.run_seed, r.run_seed);
+  EXPECT_EQ(back.index, r.index);
+  EXPECT_EQ(back.lhs, 0.1);
+  EXPECT_TRUE(std::isnan(back.rhs));
+  EXPECT_EQ(back.verdict, Verdict::Fail);
+  EXPECT_EQ(back.metrics["m"], 2.5);
+}
+
+TEST(Record, JsonlAppendsAndSkipsATornLastLine) {
+  const std::string path = temp_path("torn.jsonl");
+  std::filesystem::remove(path);
+  nrc::Record r;
+  r.check = "c";
+  r.params = nlohmann::json::object();
+  {
+    nrc::JsonlWriter w(path);
+    w.write(r);
+    w.write(r);
+  }
+  { std::ofstream(path, std::ios::app) << "{\"check\": \"c\", \"par"; }   // a kill mid-line
+  const auto contents = nrc::read_jsonl(path);
+  EXPECT_EQ(contents.records.size(), 2u);
+  ASSERT_EQ(contents.skipped.size(), 1u);
+  EXPECT_EQ(contents.skipped[0], 3u);
+  EXPECT_THROW(nrc::read_jsonl(temp_path("does_not_exist.jsonl")), std::invalid_argument);
+}
+
+TEST(Summary, CountsMedianAndWorstInstance) {
+  nrc::Record proto;
+  proto.check = "c";
+  std::vector<nrc::Record> rs(5, proto);
+  const double ratios[] = {0.1, 0.5, 0.3, 0.2, 0.4};
+  for (int i = 0; i < 5; ++i) {
+    rs[i].ratio = ratios[i];
+    rs[i].verdict = Verdict::Pass;
+    rs[i].seed = i;
+  }
+  rs[4].verdict = Verdict::NotApplicable;   // excluded from the ratios
+  auto s = nrc::summarize("c", rs);
+  EXPECT_EQ(s.count, 5u);
+  EXPECT_EQ(s.pass, 4u);
+  EXPECT_EQ(s.not_applicable, 1u);
+  EXPECT_EQ(s.ratio_count, 4u);
+  EXPECT_DOUBLE_EQ(s.ratio_min, 0.1);
+  EXPECT_DOUBLE_EQ(s.ratio_median, 0.25);
+  EXPECT_DOUBLE_EQ(s.ratio_max, 0.5);
+  ASSERT_TRUE(s.worst);
+  EXPECT_EQ(*s.worst->seed, 1u);
+  rs[0].verdict = Verdict::Fail;   // a failure is the worst instance whatever its ratio
+  s = nrc::summarize("c", rs);
+  EXPECT_EQ(s.fail, 1u);
+  EXPECT_EQ(*s.worst->seed, 0u);
+  EXPECT_EQ(nrc::summarize("other", rs).count, 0u);
+}
+
+TEST(Sampler, SeedsAreDeterministicAndDistinct) {
+  EXPECT_EQ(nrc::derive_seed(1, 0), nrc::derive_seed(1, 0));
+  EXPECT_NE(nrc::derive_seed(1, 0), nrc::derive_seed(1, 1));
+  EXPECT_NE(nrc::derive_seed(1, 0), nrc::derive_seed(2, 0));
+  nrc::EngineDraw a(5), b(5);
+  for (int i = 0; i < 100; ++i) {
+    const auto x = a.integer(-3, 3);
+    EXPECT_EQ(x, b.integer(-3, 3));
+    EXPECT_GE(x, -3);
+    EXPECT_LE(x, 3);
+    const double u = a.uniform(2, 3);
+    EXPECT_EQ(u, b.uniform(2, 3));
+    EXPECT_GE(u, 2);
+    EXPECT_LT(u, 3);
+  }
+}
+
+TEST(Registry, UnknownIdNamesTheKnownOnes) {
+  try {
+    nrc::find_check("nope");
+    FAIL() << "expected invalid_argument";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("unknown check id 'nope'"), std::string::npos);
+    EXPECT_NE(std::string(e.what()).find("thm_5_4"), std::string::npos);
+  }
+  for (const auto& c : nrc::registry()) EXPECT_EQ(&nrc::find_check(c.id), &c);
+}
+
+TEST(Params, ErrorsNameTheParameter) {
+  const nlohmann::json p = {{"k", 3}, {"x", -1.0}, {"s", "b"}};
+  EXPECT_EQ(nrc::params::integer(p, "c", "k", 1, 5), 3);
+  EXPECT_THROW(nrc::params::integer(p, "c", "k", 4, 5), std::invalid_argument);
+  EXPECT_THROW(nrc::params::integer(p, "c", "missing", 1, 5), std::invalid_argument);
+  EXPECT_THROW(nrc::params::real(p, "c", "x", 0, 1, true), std::invalid_argument);
+  EXPECT_THROW(nrc::params::choice(p, "c", "s", {"a"}), std::invalid_argument);
+  try {
+    nrc::params::real(p, "c", "x", 0, 1, true);
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("parameter 'x'"), std::string::npos);
+  }
+}
+
+TEST(Runner, ResumesSkippingFinishedIndicesWithIdenticalRecords) {
+  const auto& check = nrc::find_check("thm_5_4");
+  std::vector<nrc::Record> first;
+  nrc::run_check(check, {4, 9}, {}, [&](const nrc::Record& r) { first.push_back(r); });
+  ASSERT_EQ(first.size(), 4u);
+  const auto done = nrc::finished_indices({first[0], first[2]}, "thm_5_4", 9);
+  EXPECT_EQ(done, (std::set<std::uint64_t>{0, 2}));
+  std::vector<nrc::Record> rest;
+  nrc::run_check(check, {4, 9}, done, [&](const nrc::Record& r) { rest.push_back(r); });
+  ASSERT_EQ(rest.size(), 2u);
+  EXPECT_EQ(*rest[0].index, 1u);
+  EXPECT_EQ(rest[0].lhs, first[1].lhs);   // bit-identical: the same instance seed
+  EXPECT_EQ(rest[1].rhs, first[3].rhs);
+}
+
+}  // namespace

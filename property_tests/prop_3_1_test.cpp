@@ -1,0 +1,107 @@
+// Proposition 3.1: gradients of K-sample losses, and of collapsed data sets, have rank ≤ K.
+#include "property_tests/support.hpp"
+
+#include "lib/nn/mlp.hpp"
+#include "lib/spectral/spectral.hpp"
+#include "theorems/judge.hpp"
+#include "theorems/prop_3_1_low_rank_gradients.hpp"
+#include "theorems/registry.hpp"
+
+namespace {
+
+const nrc::Check& check() { return nrc::find_check("prop_3_1"); }
+
+// Every drawn instance (random depth, widths, activations, losses; batch or collapsed data) holds.
+RC_GTEST_PROP(Prop31, EveryLayerGradientHasRankAtMostK, ()) {
+  const nrc::Record r = nrc::test::check_property(check());
+  RC_ASSERT(r.verdict != nrc::Verdict::Inconclusive);
+  RC_TAG(std::string(nrc::name(r.verdict)));
+}
+
+// By hand: one identity layer, W = I, b = 0, x = (1, 2), y = 0, ℓ = ‖ŷ − y‖²:
+// ∇_W ℓ = 2(Wx − y)xᵀ = [[2, 4], [4, 8]], singular values (10, 0): rank 1 = K.
+TEST(Prop31, SingleSampleGradientByHand) {
+  nrc::Mlp net;
+  net.W = {arma::eye(2, 2)};
+  net.b = {arma::zeros(2)};
+  net.act = {nrc::Activation::Identity};
+  const arma::mat X = arma::vec{1.0, 2.0}, Y = arma::zeros(2, 1);
+  const nrc::Gradient g = nrc::sum_loss_gradient(net, nrc::Loss::SquaredError, X, Y);
+  const arma::mat expected = {{2, 4}, {4, 8}};
+  EXPECT_LT(arma::abs(g.W[0] - expected).max(), 1e-15);
+  const arma::vec s = nrc::singular_values(g.W[0]);
+  EXPECT_NEAR(s(0), 10, 1e-14);
+  EXPECT_LT(s(1), 1e-14);
+}
+
+// The check can fail: K + 1 generic rank-one terms claimed to have rank ≤ K are caught, by orders
+// of magnitude, while the true rank passes.
+TEST(Prop31, RankExcessIsAFailure) {
+  nrc::Engine rng(3);
+  for (arma::uword K : {1u, 3u, 7u}) {
+    const arma::mat D = nrc::randn(20, K + 1, rng), Z = nrc::randn(15, K + 1, rng);
+    const arma::mat G = D * Z.t();
+    const auto wrong = nrc::prop_3_1::layer_rank(G, D, Z, K, false);
+    nrc::Evidence e;
+    e.lhs = wrong.lhs;
+    e.rhs = wrong.rhs;
+    EXPECT_EQ(nrc::judge(e).verdict, nrc::Verdict::Fail) << "K = " << K;
+    EXPECT_GT(wrong.lhs / wrong.rhs, 1e6);
+    const auto right = nrc::prop_3_1::layer_rank(G, D, Z, K + 1, false);
+    e.lhs = right.lhs;
+    e.rhs = right.rhs;
+    EXPECT_EQ(nrc::judge(e).verdict, nrc::Verdict::Pass) << "K = " << K;
+  }
+}
+
+TEST(Prop31, TrivialLayersAreSkipped) {
+  const arma::mat D = arma::ones(3, 2), Z = arma::ones(4, 2);
+  EXPECT_TRUE(nrc::prop_3_1::layer_rank(D * Z.t(), D, Z, 3, false).trivial);
+  EXPECT_FALSE(nrc::prop_3_1::layer_rank(D * Z.t(), D, Z, 2, false).trivial);
+}
+
+// Collapsed data: N = 40 points with 4 distinct (z^j, y) give rank ≤ 4 after layer j even though
+// the inputs are all distinct; the layers before the collapse are not constrained.
+TEST(Prop31, CollapsedDataConstrainsOnlyLaterLayers) {
+  const nlohmann::json p = {{"scenario", "collapsed"}, {"widths", {12, 10, 10, 9}},
+                            {"activations", {"tanh", "relu", "softplus"}}, {"loss", "squared"},
+                            {"K", 4}, {"N", 40}, {"collapse_layer", 1}, {"data_seed", 11}};
+  const nrc::Record r = nrc::evaluate_params(check(), p);
+  EXPECT_EQ(r.verdict, nrc::Verdict::Pass) << r.notes;
+  ASSERT_EQ(r.metrics["layers"].size(), 2u);   // layers 2 and 3 only
+  EXPECT_EQ(r.metrics["layers"][0]["layer"], 2);
+  EXPECT_LT(r.metrics["max_sigma_k1_over_sigma_1"].get<double>(), 1e-12);
+  EXPECT_GT(r.metrics["min_sigma_k_over_sigma_1"].get<double>(), 1e-6);   // rank K is attained
+}
+
+TEST(Prop31, ReplayIsBitIdentical) {
+  const nrc::Record a = nrc::evaluate_seed(check(), 123), b = nrc::evaluate_seed(check(), 123);
+  EXPECT_EQ(a.params, b.params);
+  EXPECT_EQ(a.lhs, b.lhs);
+  EXPECT_EQ(a.rhs, b.rhs);
+  EXPECT_EQ(nrc::evaluate_params(check(), a.params).lhs, a.lhs);
+}
+
+TEST(Prop31, MalformedParametersAreRejected) {
+  nlohmann::json p = {{"scenario", "batch"}, {"widths", {3, 4}}, {"activations", {"tanh"}},
+                      {"loss", "squared"}, {"K", 2}, {"N", 2}, {"data_seed", 1}};
+  EXPECT_NO_THROW(nrc::evaluate_params(check(), p));
+  auto bad = p;
+  bad["activations"] = {"tanh", "relu"};   // one per layer
+  EXPECT_THROW(nrc::evaluate_params(check(), bad), std::invalid_argument);
+  bad = p;
+  bad["N"] = 5;
+  EXPECT_THROW(nrc::evaluate_params(check(), bad), std::invalid_argument);
+  bad = p;
+  bad["loss"] = "hinge";
+  EXPECT_THROW(nrc::evaluate_params(check(), bad), std::invalid_argument);
+}
+
+TEST(Prop31Slow, TwoThousandInstances) {
+  NRC_REQUIRE_SLOW();
+  std::vector<nrc::Record> rs;
+  nrc::run_check(check(), {2000, 77}, {}, [&](const nrc::Record& r) { rs.push_back(r); });
+  for (const auto& r : rs) EXPECT_NE(r.verdict, nrc::Verdict::Fail) << nrc::replay_command(r);
+}
+
+}  // namespace

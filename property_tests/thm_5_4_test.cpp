@@ -1,0 +1,74 @@
+// Theorem 5.4: ‖θ* − θ*_K‖_F² ≤ d·min(d, c)·TCV_K(Y)/λ for clustered labels.
+#include "property_tests/support.hpp"
+
+#include "lib/closed_form/ridge.hpp"
+#include "lib/cluster/cluster.hpp"
+#include "theorems/registry.hpp"
+
+namespace {
+
+const nrc::Check& check() { return nrc::find_check("thm_5_4"); }
+
+nlohmann::json base_params() {
+  return {{"d", 4}, {"c", 3}, {"N", 12}, {"K", 2}, {"clusters", 2}, {"lambda", 0.1},
+          {"sigma_x", 0.5}, {"sigma_y", 0.01}, {"centres", "gaussian"}, {"data_seed", 5}};
+}
+
+RC_GTEST_PROP(Thm54, BoundHoldsOnRandomInstances, ()) {
+  const nrc::Record r = nrc::test::check_property(check());
+  RC_ASSERT(r.verdict != nrc::Verdict::Inconclusive);
+  RC_ASSERT(r.ratio <= 1.0);
+  // The proof's intermediate bound Σ_{j>K}σ_j(Y)²/(Nλ) is never below the lhs either.
+  RC_ASSERT(r.metrics["refined_ratio"].get<double>() <= 1.0 + 1e-9);
+}
+
+// By hand, d = c = 2, N = 4, K = 1: X = [[1, 1, −1, −1], [1, −1, 1, −1]] has XXᵀ = 4I, so with
+// λ = 1 the Gram matrix is 8I: θ* = YXᵀ/8 and θ*_K = [YXᵀ]_1/8, hence ‖θ* − θ*_K‖² = σ_2(YXᵀ)²/64.
+// Y = [[1, 1, 0, 0], [0, 0, 1, 1]]·… take Y = X: YXᵀ = 4I, σ_2 = 4, lhs = 16/64 = 1/4.
+// TCV_1(Y) = mean ‖y_i − ȳ‖² = 2 (ȳ = 0), rhs = d·min(d,c)·TCV/λ = 4·2 = 8.
+TEST(Thm54, HandInstance) {
+  const arma::mat X = {{1, 1, -1, -1}, {1, -1, 1, -1}};
+  const nrc::RidgeSystem sys = nrc::solve_ridge(X, X, 1.0);
+  const arma::mat thetaK = nrc::rank_constrained_solution(sys, 1);
+  EXPECT_NEAR(std::pow(arma::norm(sys.theta - thetaK, "fro"), 2), 0.25, 1e-14);
+  EXPECT_NEAR(nrc::tcv_exact(X, 1).wcss, 2.0, 1e-14);
+}
+
+TEST(Thm54, OutsideTheHypothesisIsNotApplicable) {
+  auto p = base_params();
+  p["d"] = 20;   // max{c, d} > N = 12
+  EXPECT_EQ(nrc::evaluate_params(check(), p).verdict, nrc::Verdict::NotApplicable);
+}
+
+TEST(Thm54, BadParametersAreRejected) {
+  auto p = base_params();
+  EXPECT_EQ(nrc::evaluate_params(check(), p).verdict, nrc::Verdict::Pass);
+  p["lambda"] = -1.0;
+  EXPECT_THROW(nrc::evaluate_params(check(), p), std::invalid_argument);
+  p = base_params();
+  p["K"] = 13;   // K > N
+  EXPECT_THROW(nrc::evaluate_params(check(), p), std::invalid_argument);
+}
+
+TEST(Thm54, ExactTcvForSmallN) {
+  auto p = base_params();
+  p["N"] = 8;
+  const nrc::Record r = nrc::evaluate_params(check(), p);
+  EXPECT_EQ(r.metrics["tcv_method"], "exact (enumeration)");
+  EXPECT_EQ(r.verdict, nrc::Verdict::Pass);
+}
+
+TEST(Thm54, ReplayIsBitIdentical) {
+  const nrc::Record a = nrc::evaluate_seed(check(), 99), b = nrc::evaluate_seed(check(), 99);
+  EXPECT_EQ(a.lhs, b.lhs);
+  EXPECT_EQ(a.rhs, b.rhs);
+}
+
+TEST(Thm54Slow, TwoThousandInstances) {
+  NRC_REQUIRE_SLOW();
+  std::vector<nrc::Record> rs;
+  nrc::run_check(check(), {2000, 77}, {}, [&](const nrc::Record& r) { rs.push_back(r); });
+  for (const auto& r : rs) EXPECT_NE(r.verdict, nrc::Verdict::Fail) << nrc::replay_command(r);
+}
+
+}  // namespace

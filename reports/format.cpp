@@ -1,0 +1,124 @@
+#include "reports/format.hpp"
+
+#include <cmath>
+
+#include <fmt/format.h>
+
+namespace nrc {
+
+namespace {
+std::string g3(double x) { return std::isfinite(x) ? fmt::format("{:.3g}", x) : fmt::format("{}", x); }
+std::string g17(double x) { return fmt::format("{:.17g}", x); }
+
+std::string verdict_counts(const Summary& s) {
+  return fmt::format("{} Pass, {} Fail, {} Inconclusive, {} NotApplicable", s.pass, s.fail, s.inconclusive,
+                     s.not_applicable);
+}
+
+std::string decided_by(const Summary& s) {
+  std::string out;
+  for (const auto& [precision, n] : s.decided_by) out += fmt::format("{}{} {}", out.empty() ? "" : ", ", n, precision);
+  return out.empty() ? "none" : out;
+}
+}  // namespace
+
+std::string replay_command(const Record& r) {
+  if (r.seed) return fmt::format("nrc replay {} --seed {}", r.check, *r.seed);
+  return fmt::format("nrc replay {} --params '{}'", r.check, r.params.dump());
+}
+
+std::string summary_text(const Summary& s) {
+  std::string out = fmt::format("{} ({}): {} instances: {}\n", s.check, s.paper_ref, s.count, verdict_counts(s));
+  if (s.ratio_count > 0)
+    out += fmt::format("  ratio lhs/rhs: min {}  median {}  max {}  (over {} instances)\n", g3(s.ratio_min),
+                       g3(s.ratio_median), g3(s.ratio_max), s.ratio_count);
+  for (const auto& m : s.metrics)
+    if (m.count > 0)
+      out += fmt::format("  {}: min {}  median {}  max {}\n", m.name, g3(m.min), g3(m.median), g3(m.max));
+  out += fmt::format("  decided in: {}\n", decided_by(s));
+  if (s.worst)
+    out += fmt::format("  worst instance: {} ratio {}: {}\n", name(s.worst->verdict), g3(s.worst->ratio),
+                       replay_command(*s.worst));
+  return out;
+}
+
+std::string record_text(const Record& r) {
+  std::string out = fmt::format("check:     {} ({})\n", r.check, r.paper_ref);
+  if (r.seed) out += fmt::format("seed:      {}\n", *r.seed);
+  out += fmt::format("params:    {}\n", r.params.dump());
+  out += fmt::format("lhs:       {}\nrhs:       {}\nratio:     {}\nslack:     {}\nerr est.:  {}\n", g17(r.lhs),
+                     g17(r.rhs), g17(r.ratio), g17(r.slack), g17(r.err));
+  out += fmt::format("verdict:   {} (decided in {})\n", name(r.verdict), r.precision);
+  if (!r.notes.empty()) out += fmt::format("notes:     {}\n", r.notes);
+  for (const auto& [key, value] : r.metrics.items()) {
+    if (value.is_number_float()) {
+      out += fmt::format("  {}: {}\n", key, g17(value.get<double>()));
+    } else if (value.is_array()) {
+      out += fmt::format("  {}:\n", key);
+      for (const auto& item : value) out += fmt::format("    {}\n", item.dump());
+    } else {
+      out += fmt::format("  {}: {}\n", key, value.is_string() ? value.get<std::string>() : value.dump());
+    }
+  }
+  out += fmt::format("replay:    {}\n", replay_command(r));
+  return out;
+}
+
+std::string report_markdown(const std::vector<ReportSection>& sections, const ReportMeta& meta) {
+  std::string md = "# nrc report: Neural Rank Collapse, checked\n\n";
+  md += fmt::format(
+      "nrc {} at commit `{}`, {}. Seed {}, {} instances per check, {} BLAS thread(s), wall time {:.1f} s.\n\n",
+      meta.version, meta.commit, meta.date, meta.seed, meta.trials, meta.threads, meta.wall_seconds);
+  if (meta.skipped_lines > 0)
+    md += fmt::format("> {} torn line(s) in the records file were skipped (an interrupted run); their "
+                      "instances were computed again.\n\n", meta.skipped_lines);
+
+  std::vector<const ReportSection*> failing;
+  for (const auto& sec : sections)
+    if (sec.summary.fail > 0) failing.push_back(&sec);
+  if (!failing.empty()) {
+    md += "## Counterexamples\n\n";
+    for (const auto* sec : failing)
+      md += fmt::format("- **{}** ({}): {} instance(s) fail; worst ratio {}: `{}`\n", sec->check->id,
+                        sec->check->paper_ref, sec->summary.fail, g3(sec->summary.worst->ratio),
+                        replay_command(*sec->summary.worst));
+    md += "\n";
+  }
+
+  md += "## Summary\n\n";
+  md += "| check | statement (lhs ≤ rhs) | instances | Pass | Fail | Inconclusive | N/A | ratio min | median | "
+        "max | decided in | worst instance |\n";
+  md += "|---|---|---|---|---|---|---|---|---|---|---|---|\n";
+  for (const auto& sec : sections) {
+    const Summary& s = sec.summary;
+    const bool any = s.ratio_count > 0;
+    md += fmt::format("| `{}` {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n", sec.check->id,
+                      sec.check->paper_ref, sec.check->statement, s.count, s.pass, s.fail, s.inconclusive,
+                      s.not_applicable, any ? g3(s.ratio_min) : "–", any ? g3(s.ratio_median) : "–",
+                      any ? g3(s.ratio_max) : "–", decided_by(s),
+                      s.worst ? fmt::format("`{}`", replay_command(*s.worst)) : "–");
+  }
+  md += "\n";
+
+  for (const auto& sec : sections) {
+    const Summary& s = sec.summary;
+    md += fmt::format("## `{}`: {}\n\n", sec.check->id, sec.check->paper_ref);
+    md += fmt::format("Claim as checked: {}.\n\n- lhs: {}\n- rhs: {}\n", sec.check->statement, sec.check->lhs,
+                      sec.check->rhs);
+    md += fmt::format("- {} instances: {}\n", s.count, verdict_counts(s));
+    if (s.ratio_count > 0)
+      md += fmt::format("- ratio lhs/rhs over {} instances: min {}, median {}, max {}\n", s.ratio_count,
+                        g3(s.ratio_min), g3(s.ratio_median), g3(s.ratio_max));
+    for (const auto& m : s.metrics)
+      if (m.count > 0)
+        md += fmt::format("- {} over {} instances: min {}, median {}, max {}\n", m.name, m.count, g3(m.min),
+                          g3(m.median), g3(m.max));
+    if (s.worst)
+      md += fmt::format("- worst instance ({}, ratio {}): `{}`{}\n", name(s.worst->verdict), g3(s.worst->ratio),
+                        replay_command(*s.worst), s.worst->notes.empty() ? "" : " — " + s.worst->notes);
+    md += "\n";
+  }
+  return md;
+}
+
+}  // namespace nrc

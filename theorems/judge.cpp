@@ -1,0 +1,29 @@
+#include "theorems/judge.hpp"
+
+#include <cmath>
+#include <limits>
+
+namespace nrc {
+
+Judgement judge(const Evidence& e) {
+  const double inf = std::numeric_limits<double>::infinity();
+  const double ratio = (e.lhs == 0 && e.rhs == 0) ? 0.0 : (e.rhs == 0 ? inf : e.lhs / e.rhs);
+  Judgement j{Verdict::Inconclusive, ratio, e.rhs - e.lhs, {}};
+  if (!e.not_applicable.empty()) {
+    j.verdict = Verdict::NotApplicable;
+    j.note = e.not_applicable;
+  } else if (!e.inconclusive.empty()) {
+    j.note = e.inconclusive;
+  } else if (!std::isfinite(e.lhs) || !std::isfinite(e.rhs) || !std::isfinite(e.err) || e.err < 0) {
+    j.note = "non-finite lhs, rhs or error estimate";
+  } else if (e.lhs - e.rhs > e.err) {
+    j.verdict = Verdict::Fail;
+  } else if (e.lhs - e.rhs <= -e.err) {
+    j.verdict = Verdict::Pass;
+  } else {
+    j.note = "|lhs - rhs| is within the rounding error estimate: double precision cannot decide";
+  }
+  return j;
+}
+
+}  // namespace nrc

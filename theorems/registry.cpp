@@ -1,0 +1,27 @@
+#include "theorems/registry.hpp"
+
+#include "lib/common/error.hpp"
+
+namespace nrc {
+
+Check make_prop_3_1_check();
+Check make_thm_5_4_check();
+
+const std::vector<Check>& registry() {
+  static const std::vector<Check> checks = {
+      make_prop_3_1_check(),
+      make_thm_5_4_check(),
+  };
+  return checks;
+}
+
+const Check& find_check(const std::string& id) {
+  std::string known;
+  for (const Check& c : registry()) {
+    if (c.id == id) return c;
+    known += (known.empty() ? "" : ", ") + c.id;
+  }
+  invalid_arg("find_check", fmt::format("unknown check id '{}' (known: {})", id, known));
+}
+
+}  // namespace nrc

@@ -1,0 +1,33 @@
+#pragma once
+// The explicit registry of checks (no static self-registration: the linker drops unreferenced
+// objects from static libraries). Adding a check: one file in theorems/ defining a factory, and
+// one line in registry.cpp.
+#include <functional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "theorems/draw.hpp"
+#include "theorems/judge.hpp"
+
+namespace nrc {
+
+struct Check {
+  std::string id;          // e.g. "thm_5_4"
+  std::string paper_ref;   // e.g. "Theorem 5.4"
+  std::string statement;   // the inequality as the code states it, lhs first
+  std::string lhs, rhs;    // what each side is
+  // Numeric entries of Evidence::metrics that summaries report (min/median/max over instances).
+  std::vector<std::string> summary_metrics;
+  // The instance generator: complete parameters (including a data seed) as a JSON object.
+  std::function<nlohmann::json(Draw&)> draw;
+  // Measures one instance. Throws invalid_argument on malformed parameters (bad user input).
+  std::function<Evidence(const nlohmann::json&)> evaluate;
+};
+
+const std::vector<Check>& registry();
+// Throws invalid_argument naming the known ids when `id` is unknown.
+const Check& find_check(const std::string& id);
+
+}  // namespace nrc

@@ -1,0 +1,36 @@
+#pragma once
+// Runs checks: the seeded sampler (instance i of a run with seed S has seed derive_seed(S, i)),
+// replay of one instance, and resumption from records already written.
+#include <cstdint>
+#include <functional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "theorems/record.hpp"
+#include "theorems/registry.hpp"
+
+namespace nrc {
+
+// Evaluates the check on explicit parameters and judges it. Throws invalid_argument on bad
+// parameters; a numerical failure (std::runtime_error from LAPACK, …) becomes Inconclusive.
+Record evaluate_params(const Check& check, const nlohmann::json& params);
+
+// The instance drawn from `instance_seed` by the seeded sampler, evaluated.
+Record evaluate_seed(const Check& check, std::uint64_t instance_seed);
+
+struct RunSpec {
+  std::uint64_t trials = 100;
+  std::uint64_t seed = 1;
+};
+
+// Runs indices 0..trials−1 of the run, skipping those in `done`; each finished record goes to
+// `sink` at once (write it there, so an interruption loses nothing finished).
+void run_check(const Check& check, const RunSpec& spec, const std::set<std::uint64_t>& done,
+               const std::function<void(const Record&)>& sink);
+
+// Indices of run `seed` for `check_id` already present in `records`.
+std::set<std::uint64_t> finished_indices(const std::vector<Record>& records, const std::string& check_id,
+                                         std::uint64_t seed);
+
+}  // namespace nrc

@@ -1,0 +1,60 @@
+#include "theorems/summary.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace nrc {
+
+namespace {
+// min, median, max of a non-empty list (sorted in place).
+void order_stats(std::vector<double>& v, double& min, double& median, double& max) {
+  std::sort(v.begin(), v.end());
+  const std::size_t n = v.size();
+  min = v.front();
+  max = v.back();
+  median = n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+}  // namespace
+
+Summary summarize(const std::string& check_id, const std::vector<Record>& records,
+                  const std::vector<std::string>& metric_names) {
+  Summary s;
+  s.check = check_id;
+  std::vector<double> ratios;
+  for (const Record& r : records) {
+    if (r.check != check_id) continue;
+    if (s.paper_ref.empty()) s.paper_ref = r.paper_ref;
+    ++s.count;
+    switch (r.verdict) {
+      case Verdict::Pass: ++s.pass; break;
+      case Verdict::Fail: ++s.fail; break;
+      case Verdict::Inconclusive: ++s.inconclusive; break;
+      case Verdict::NotApplicable: ++s.not_applicable; break;
+    }
+    if (r.verdict == Verdict::Pass || r.verdict == Verdict::Fail) ++s.decided_by[r.precision];
+    if (r.verdict == Verdict::NotApplicable) continue;
+    if (r.verdict == Verdict::Fail && (!s.worst || s.worst->verdict != Verdict::Fail || r.ratio > s.worst->ratio)) {
+      s.worst = r;   // a failure is always the worst instance, even with a non-finite ratio
+    }
+    if (!std::isfinite(r.ratio)) continue;
+    ratios.push_back(r.ratio);
+    if (!s.worst || (s.worst->verdict != Verdict::Fail && r.ratio > s.worst->ratio)) s.worst = r;
+  }
+  s.ratio_count = ratios.size();
+  if (!ratios.empty()) order_stats(ratios, s.ratio_min, s.ratio_median, s.ratio_max);
+  for (const std::string& name : metric_names) {
+    Summary::Stat st{name};
+    std::vector<double> values;
+    for (const Record& r : records) {
+      if (r.check != check_id || !r.metrics.contains(name) || !r.metrics.at(name).is_number()) continue;
+      const double x = r.metrics.at(name).get<double>();
+      if (std::isfinite(x)) values.push_back(x);
+    }
+    st.count = values.size();
+    if (!values.empty()) order_stats(values, st.min, st.median, st.max);
+    s.metrics.push_back(st);
+  }
+  return s;
+}
+
+}  // namespace nrc

@@ -1,0 +1,32 @@
+#pragma once
+// Aggregates the records of one check: verdict counts, ratio statistics, the worst instance.
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "theorems/record.hpp"
+
+namespace nrc {
+
+struct Summary {
+  std::string check, paper_ref;
+  std::size_t count = 0, pass = 0, fail = 0, inconclusive = 0, not_applicable = 0;
+  // Over records with a finite ratio that were decided (Pass or Fail) or left Inconclusive.
+  std::size_t ratio_count = 0;
+  double ratio_min = 0, ratio_median = 0, ratio_max = 0;
+  std::optional<Record> worst;                  // the largest ratio (a Fail first, if any)
+  std::map<std::string, std::size_t> decided_by;   // precision → count of decided records
+  struct Stat {
+    std::string name;
+    std::size_t count = 0;   // records with a finite value
+    double min = 0, median = 0, max = 0;
+  };
+  std::vector<Stat> metrics;   // one per requested metric name, in the order asked
+};
+
+// Records of other checks are ignored. `metric_names`: numeric metrics to summarize.
+Summary summarize(const std::string& check_id, const std::vector<Record>& records,
+                  const std::vector<std::string>& metric_names = {});
+
+}  // namespace nrc
