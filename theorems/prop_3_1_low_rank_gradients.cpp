@@ -63,18 +63,25 @@ nlohmann::json draw_instance(Draw& d) {
   for (std::int64_t l = 0; l < L; ++l) acts.push_back(d.pick(kActivations));
   p["loss"] = d.pick(kLosses);
   p["scenario"] = d.pick({"batch", "collapsed"});
-  if (p["scenario"] == "batch") {
-    p["K"] = d.integer(1, 12);
-    p["N"] = p["K"];
+  const bool batch = p["scenario"] == "batch";
+  const std::int64_t j = batch ? 0 : d.integer(0, L - 1);
+  // Signal and noise need one unit each up to the collapse layer j.
+  for (std::int64_t l = 0; j >= 1 && l < j; ++l) widths[l] = std::max<std::int64_t>(widths[l], 2);
+  // K below min(m, n) in at least one checked layer (l > j), so that the instance says something.
+  std::int64_t room = 1;
+  for (std::int64_t l = j + 1; l <= L; ++l) room = std::max(room, std::min(widths[l - 1], widths[l]));
+  if (room < 2) {
+    widths[L - 1] = std::max<std::int64_t>(widths[L - 1], 2);
+    widths[L] = std::max<std::int64_t>(widths[L], 2);
+    room = 2;
+  }
+  const auto K = d.integer(1, std::min<std::int64_t>(batch ? 12 : 6, room - 1));
+  p["K"] = K;
+  if (batch) {
+    p["N"] = K;
   } else {
-    const auto j = d.integer(0, L - 1);
-    const auto K = d.integer(1, 6);
     p["collapse_layer"] = j;
-    p["K"] = K;
     p["N"] = K * d.integer(2, 10);
-    // Signal and noise need one unit each up to layer j.
-    if (j >= 1)
-      for (std::int64_t l = 0; l < j; ++l) widths[l] = std::max<std::int64_t>(widths[l], 2);
   }
   p["widths"] = widths;
   p["activations"] = acts;

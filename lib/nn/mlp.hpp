@@ -74,6 +74,11 @@ struct LossAndGradient {
 LossAndGradient regularized_loss(const Mlp& net, Loss loss, const arma::mat& X, const arma::mat& Y,
                                  double lambda);
 
+// sum_loss_gradient and regularized_loss keep their layer buffers (≈ Σ_l n_l·N doubles plus one
+// max_l n_l·N scratch) in a per-thread cache, reused by the next call of the same shapes; this
+// frees the calling thread's cache.
+void release_nn_workspace();
+
 // All parameters as one vector: W_1 (column-major), b_1, W_2, b_2, …
 arma::vec flatten(const Mlp& net);
 arma::vec flatten(const Gradient& g);
