@@ -1,6 +1,6 @@
 // Full-batch forward + backward of L_λ (regularized_loss) for the tanh autoencoders of the paper,
 // float64, squared loss: the inner step of every training run. The peer is PyTorch 1.13 (CPU,
-// float64) doing the same step (docs: /work/shared/notes/toolchain.md, "Performance facts").
+// float64) doing the same step (shared/notes/toolchain.md, "Performance facts").
 // Run with OPENBLAS_NUM_THREADS=1 (or 2 for scaling): OpenBLAS spins its threads otherwise.
 #include <benchmark/benchmark.h>
 
