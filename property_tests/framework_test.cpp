@@ -67,6 +67,33 @@ TEST(Judge, RatioAndSlack) {
   EXPECT_TRUE(std::isinf(nrc::judge(ev(1, 0)).ratio));
 }
 
+TEST(Judge, UsesTheReferenceDifferenceWhenGiven) {
+  Evidence e = ev(1, 1, 1e-40);   // both sides round to the same double…
+  e.difference = 3e-30;           // …but lhs − rhs, computed at 50 digits, is clearly positive
+  EXPECT_EQ(nrc::judge(e).verdict, Verdict::Fail);
+  e.difference = -3e-30;
+  EXPECT_EQ(nrc::judge(e).verdict, Verdict::Pass);
+}
+
+// A double-precision verdict within rounding is recomputed at reference precision and decided there.
+TEST(Runner, EscalatesUndecidedInstancesToTheReferencePath) {
+  nrc::Check c;
+  c.id = "fake";
+  c.evaluate = [](const nlohmann::json&) { return ev(1.0, 1.0 + 1e-16, 1e-14); };
+  const nrc::Record plain = nrc::evaluate_params(c, nlohmann::json::object());
+  EXPECT_EQ(plain.verdict, Verdict::Inconclusive);   // no reference path: stays undecided
+  EXPECT_EQ(plain.precision, "double");
+  c.evaluate_reference = [](const nlohmann::json&) {
+    Evidence e = ev(1.0, 1.0, 1e-45);
+    e.difference = -2e-17;
+    return e;
+  };
+  const nrc::Record decided = nrc::evaluate_params(c, nlohmann::json::object());
+  EXPECT_EQ(decided.verdict, Verdict::Pass);
+  EXPECT_EQ(decided.precision, nrc::kReferencePrecision);
+  EXPECT_NE(decided.notes.find("decided at"), std::string::npos);
+}
+
 TEST(Record, JsonRoundTripKeepsEveryFieldAndMapsNonFiniteToNull) {
   nrc::Record r;
   r.check = "x";

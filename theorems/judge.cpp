@@ -14,14 +14,19 @@ Judgement judge(const Evidence& e) {
     j.note = e.not_applicable;
   } else if (!e.inconclusive.empty()) {
     j.note = e.inconclusive;
-  } else if (!std::isfinite(e.lhs) || !std::isfinite(e.rhs) || !std::isfinite(e.err) || e.err < 0) {
+  } else if (!std::isfinite(e.lhs) || !std::isfinite(e.rhs) || !std::isfinite(e.err) || e.err < 0 ||
+             (e.difference && !std::isfinite(*e.difference))) {
     j.note = "non-finite lhs, rhs or error estimate";
-  } else if (e.lhs - e.rhs > e.err) {
-    j.verdict = Verdict::Fail;
-  } else if (e.lhs - e.rhs <= -e.err) {
-    j.verdict = Verdict::Pass;
   } else {
-    j.note = "|lhs - rhs| is within the rounding error estimate: double precision cannot decide";
+    const double delta = e.difference.value_or(e.lhs - e.rhs);
+    if (delta > e.err) {
+      j.verdict = Verdict::Fail;
+    } else if (delta <= -e.err) {
+      j.verdict = Verdict::Pass;
+    } else {
+      j.within_rounding = true;
+      j.note = "|lhs - rhs| is within the rounding error estimate: this precision cannot decide";
+    }
   }
   return j;
 }

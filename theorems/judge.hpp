@@ -1,5 +1,6 @@
 #pragma once
 // The one place where verdicts are decided.
+#include <optional>
 #include <string>
 
 #include "theorems/record.hpp"
@@ -10,6 +11,9 @@ namespace nrc {
 struct Evidence {
   double lhs = 0, rhs = 0;
   double err = 0;                 // estimated bound on the rounding error of the computed lhs − rhs
+  // lhs − rhs when it was computed more accurately than the difference of the rounded lhs and rhs
+  // (reference precision: both sides may round to the same double while their difference does not).
+  std::optional<double> difference;
   std::string not_applicable;     // non-empty: the instance is outside the hypotheses (why)
   std::string inconclusive;       // non-empty: the computation failed (why), e.g. SVD did not converge
   std::string notes;
@@ -21,13 +25,15 @@ struct Judgement {
   double ratio;   // lhs / rhs; 0 when both are 0, +inf when only rhs is 0
   double slack;   // rhs − lhs
   std::string note;
+  bool within_rounding = false;   // rule 4: a reference-precision recomputation may decide it
 };
 
 // Rules, in order:
 //  1. outside the hypotheses → NotApplicable; a failed computation → Inconclusive;
 //  2. NaN or Inf in lhs, rhs or err → Inconclusive (never a Pass);
-//  3. lhs − rhs > err → Fail;  lhs − rhs ≤ −err → Pass (so with err = 0, lhs ≤ rhs passes);
-//  4. −err < lhs − rhs ≤ err: double precision cannot decide → Inconclusive until a reference-precision
+//  3. with δ = lhs − rhs (or Evidence::difference when given):
+//     δ > err → Fail;  δ ≤ −err → Pass (so with err = 0, lhs ≤ rhs passes);
+//  4. −err < δ ≤ err: this precision cannot decide → Inconclusive until a reference-precision
 //     recomputation decides it.
 Judgement judge(const Evidence& e);
 

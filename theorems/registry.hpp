@@ -13,6 +13,9 @@
 
 namespace nrc {
 
+// Name of the reference arithmetic (lib/mp) as records state it.
+inline constexpr const char* kReferencePrecision = "cpp_bin_float_50";
+
 struct Check {
   std::string id;          // e.g. "thm_5_4"
   std::string paper_ref;   // e.g. "Theorem 5.4"
@@ -24,6 +27,9 @@ struct Check {
   std::function<nlohmann::json(Draw&)> draw;
   // Measures one instance. Throws invalid_argument on malformed parameters (bad user input).
   std::function<Evidence(const nlohmann::json&)> evaluate;
+  // Optional: the same measurement at reference precision (lib/mp, 50 digits). The runner calls it
+  // when the double-precision verdict lies within the rounding error of the bound.
+  std::function<Evidence(const nlohmann::json&)> evaluate_reference = {};
 };
 
 const std::vector<Check>& registry();

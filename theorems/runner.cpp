@@ -2,33 +2,49 @@
 
 #include <stdexcept>
 
+#include <fmt/format.h>
+
 #include "lib/common/rng.hpp"
 
 namespace nrc {
+
+namespace {
+Evidence measure(const std::function<Evidence(const nlohmann::json&)>& evaluate, const nlohmann::json& params) {
+  try {
+    return evaluate(params);
+  } catch (const std::invalid_argument&) {
+    throw;   // malformed parameters: the caller's input is wrong
+  } catch (const std::exception& ex) {
+    Evidence e;
+    e.inconclusive = std::string("numerical failure: ") + ex.what();
+    return e;
+  }
+}
+}  // namespace
 
 Record evaluate_params(const Check& check, const nlohmann::json& params) {
   Record r;
   r.check = check.id;
   r.paper_ref = check.paper_ref;
   r.params = params;
-  Evidence e;
-  try {
-    e = check.evaluate(params);
-  } catch (const std::invalid_argument&) {
-    throw;   // malformed parameters: the caller's input is wrong
-  } catch (const std::exception& ex) {
-    e = Evidence{};
-    e.inconclusive = std::string("numerical failure: ") + ex.what();
+  Evidence e = measure(check.evaluate, params);
+  Judgement j = judge(e);
+  std::string escalation;
+  if (j.within_rounding && check.evaluate_reference) {
+    escalation = fmt::format("double precision undecided (|lhs - rhs| <= err = {:.3g}); decided at {}", e.err,
+                             kReferencePrecision);
+    e = measure(check.evaluate_reference, params);
+    j = judge(e);
+    r.precision = kReferencePrecision;
   }
-  const Judgement j = judge(e);
   r.lhs = e.lhs;
   r.rhs = e.rhs;
   r.err = e.err;
   r.ratio = j.ratio;
-  r.slack = j.slack;
+  r.slack = e.difference ? -*e.difference : j.slack;
   r.verdict = j.verdict;
-  r.notes = e.notes;
-  if (!j.note.empty()) r.notes = r.notes.empty() ? j.note : j.note + "; " + r.notes;
+  for (const std::string* part : {&escalation, &j.note, &e.notes})
+    if (!part->empty()) r.notes += (r.notes.empty() ? "" : "; ") + *part;
   r.metrics = e.metrics;
   return r;
 }

@@ -13,7 +13,9 @@
 namespace nrc {
 
 // Evaluates the check on explicit parameters and judges it. Throws invalid_argument on bad
-// parameters; a numerical failure (std::runtime_error from LAPACK, …) becomes Inconclusive.
+// parameters; a numerical failure (std::runtime_error from LAPACK, …) becomes Inconclusive. A
+// double-precision verdict within rounding of the bound is recomputed with the check's
+// evaluate_reference, when it has one, and decided there (Record::precision says which).
 Record evaluate_params(const Check& check, const nlohmann::json& params);
 
 // The instance drawn from `instance_seed` by the seeded sampler, evaluated.
