@@ -44,6 +44,9 @@ Matrix centroid_solution(const arma::mat& X, const arma::mat& Y, const arma::uve
 Real ridge_loss(const Matrix& theta, const arma::mat& X, const arma::mat& Y, double lambda);
 // Eq. (6) over the columns of P, blocks = distinct labels.
 Real wcss(const arma::mat& P, const arma::uvec& labels);
+// Each column replaced by its block's centroid, computed in Real: X̄, Ȳ of eq. (20) (for
+// Theorem 5.3's ‖X̄‖_F‖Ȳ‖_F). Same preconditions as wcss.
+Matrix replicate_centroids(const arma::mat& P, const arma::uvec& labels);
 // Σ_{j>K} σ_j(A)².
 Real tail_energy(const Matrix& A, arma::uword K);
 
