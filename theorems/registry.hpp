@@ -3,9 +3,11 @@
 // objects from static libraries). Adding a check: one file in theorems/ defining a factory, and
 // one line in registry.cpp.
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include <armadillo>
 #include <nlohmann/json.hpp>
 
 #include "theorems/draw.hpp"
@@ -15,6 +17,15 @@ namespace nrc {
 
 // Name of the reference arithmetic (lib/mp) as records state it.
 inline constexpr const char* kReferencePrecision = "cpp_bin_float_50";
+
+// A user's own data for a check that accepts it (`nrc check ID --inputs X --targets Y …`).
+struct UserData {
+  arma::mat X, Y;                        // samples as columns
+  std::optional<arma::uvec> partition;   // a given partition; otherwise the check chooses one
+  double lambda = 0;
+  arma::uword K = 0;
+  nlohmann::json source;                 // where it came from (file names, λ, K), kept in the record
+};
 
 struct Check {
   std::string id;          // e.g. "thm_5_4"
@@ -30,6 +41,9 @@ struct Check {
   // Optional: the same measurement at reference precision (lib/mp, 50 digits). The runner calls it
   // when the double-precision verdict lies within the rounding error of the bound.
   std::function<Evidence(const nlohmann::json&)> evaluate_reference = {};
+  // Optional: the same measurement on a user's data (Section 5 checks), and at reference precision.
+  std::function<Evidence(const UserData&)> evaluate_data = {};
+  std::function<Evidence(const UserData&)> evaluate_data_reference = {};
 };
 
 const std::vector<Check>& registry();

@@ -9,31 +9,35 @@
 namespace nrc {
 
 namespace {
-Evidence measure(const std::function<Evidence(const nlohmann::json&)>& evaluate, const nlohmann::json& params) {
+
+template <class Input>
+Evidence measure(const std::function<Evidence(const Input&)>& evaluate, const Input& input) {
   try {
-    return evaluate(params);
+    return evaluate(input);
   } catch (const std::invalid_argument&) {
-    throw;   // malformed parameters: the caller's input is wrong
+    throw;   // malformed parameters or data: the caller's input is wrong
   } catch (const std::exception& ex) {
     Evidence e;
     e.inconclusive = std::string("numerical failure: ") + ex.what();
     return e;
   }
 }
-}  // namespace
 
-Record evaluate_params(const Check& check, const nlohmann::json& params) {
+// Measures in double, escalates to the reference path when double cannot decide, judges, records.
+template <class Input>
+Record decide(const Check& check, const nlohmann::json& params, const std::function<Evidence(const Input&)>& evaluate,
+              const std::function<Evidence(const Input&)>& reference, const Input& input) {
   Record r;
   r.check = check.id;
   r.paper_ref = check.paper_ref;
   r.params = params;
-  Evidence e = measure(check.evaluate, params);
+  Evidence e = measure(evaluate, input);
   Judgement j = judge(e);
   std::string escalation;
-  if (j.within_rounding && check.evaluate_reference) {
+  if (j.within_rounding && reference) {
     escalation = fmt::format("double precision undecided (|lhs - rhs| <= err = {:.3g}); decided at {}", e.err,
                              kReferencePrecision);
-    e = measure(check.evaluate_reference, params);
+    e = measure(reference, input);
     j = judge(e);
     r.precision = kReferencePrecision;
   }
@@ -47,6 +51,23 @@ Record evaluate_params(const Check& check, const nlohmann::json& params) {
     if (!part->empty()) r.notes += (r.notes.empty() ? "" : "; ") + *part;
   r.metrics = e.metrics;
   return r;
+}
+
+}  // namespace
+
+Record evaluate_params(const Check& check, const nlohmann::json& params) {
+  return decide(check, params, check.evaluate, check.evaluate_reference, params);
+}
+
+Record evaluate_user_data(const Check& check, const UserData& data) {
+  if (!check.evaluate_data) {
+    std::string takes;
+    for (const Check& c : registry())
+      if (c.evaluate_data) takes += (takes.empty() ? "" : ", ") + c.id;
+    throw std::invalid_argument(fmt::format("nrc::evaluate_user_data(): check '{}' does not take user data (these do: {})",
+                                            check.id, takes));
+  }
+  return decide(check, data.source, check.evaluate_data, check.evaluate_data_reference, data);
 }
 
 Record evaluate_seed(const Check& check, std::uint64_t instance_seed) {

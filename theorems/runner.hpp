@@ -18,6 +18,10 @@ namespace nrc {
 // evaluate_reference, when it has one, and decided there (Record::precision says which).
 Record evaluate_params(const Check& check, const nlohmann::json& params);
 
+// The check on a user's data (throws invalid_argument if the check takes none, or on bad data);
+// escalates to the reference path like evaluate_params. Record::params holds data.source.
+Record evaluate_user_data(const Check& check, const UserData& data);
+
 // The instance drawn from `instance_seed` by the seeded sampler, evaluated.
 Record evaluate_seed(const Check& check, std::uint64_t instance_seed);
 

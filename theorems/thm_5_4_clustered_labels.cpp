@@ -1,37 +1,49 @@
 // Theorem 5.4 (linear case: minimizers of the full and the rank-constrained loss are close for
-// clustered labels), proof in Appendix A.5, eqs. (35)–(43).
+// clustered labels), proof in Appendix A.5, eqs. (35)–(43); and a refinement of it.
 //
 // Setting (Section 5, Remark 5.2): L_λ(θ) = (1/N)‖Y − θX‖_F² + λ‖θ‖_F², θ ∈ R^{c×d}, X ∈ R^{d×N},
-// Y ∈ R^{c×N}; θ* its global minimizer, θ*_K = [Q_λ]_K (X_λX_λᵀ)^{-1/2} its minimizer on rank ≤ K
-// (eq. 35), Q_λ = Y Xᵀ (XXᵀ + NλI)^{-1/2} (eq. 36).
-// Claim as the paper writes it (eq. 43), hypothesis max{c, d} ≤ N:
+// Y ∈ R^{c×N}; θ* its global minimizer, θ*_K = [Q_λ]_K G^{-1/2} its minimizer on rank ≤ K (eq. 35),
+// G = X_λX_λᵀ = XXᵀ + NλI, Q_λ = Y Xᵀ G^{-1/2} (eq. 36).
+//
+// thm_5_4, as the paper writes it (eq. 43), hypothesis max{c, d} ≤ N:
 //     lhs = ‖θ* − θ*_K‖_F²  ≤  rhs = d·min{d, c}·TCV_K(Y)/λ,
 // TCV_K(Y) = min over partitions of the labels into ≤ K sets of (1/N)Σ_k Σ_{i∈C_k} ‖y_i − ȳ_k‖².
-// TCV used: exact enumeration when N ≤ 10; otherwise the smaller WCSS of two explicit partitions
-// (k-means++ with 10 restarts, and the generating clusters when there are ≤ K of them). The proof
-// bounds the tail by ‖Y − Ȳ‖_F² for ANY partition into ≤ K sets, so an explicit partition's WCSS in
-// place of TCV gives a valid (larger) rhs; the record names which partition was used.
-// Hypotheses: λ > 0 (checked by lib), K ≤ N (checked by lib), max{c, d} ≤ N: otherwise NotApplicable.
-// Also measured (metric refined_ratio): the intermediate bound of the proof,
-// Σ_{j>K} σ_j(Y)²/(Nλ) (eqs. 39–42 without the d·min{d,c} factor), to show where the slack is.
-// Rounding estimate err (first order): the difference θ* − θ*_K is formed from the eigenvectors of
-// the Gram matrix and a truncated SVD, each backward stable to p·u relative with p = max(c, d, N),
-// amplified by κ₂(XXᵀ + NλI); TCV by p·u·mean‖y_i‖² (cancellation in y_i − ȳ_k). A small singular
-// gap σ_K − σ_{K+1} makes θ*_K ill-determined but needs no term: the computed θ*_K is an exact
-// minimizer for nearby data, and the theorem bounds every minimizer. The bound is loose by design (factor d·min{d,c} ≥ 4 whenever K < min{c,d}), so the
-// ratio lhs/rhs is typically ≪ 1; it is tightest for d = c = K + 1 and labels with one dominant tail
-// direction.
+//
+// thm_5_4_refined: the same lhs against the tighter
+//     rhs = Σ_{j>K} σ_j(Y)² / (Nλ)   (≤ TCV_K(Y)/λ, smaller than eq. 43's rhs by d·min{d, c} or more).
+// Derivation: θ* − θ*_K = (Q_λ − [Q_λ]_K) G^{-1/2}, so with ‖AB‖_F ≤ ‖A‖_F‖B‖_2 (instead of the
+// paper's ‖A‖_F‖B‖_F in (37)) and ‖G^{-1/2}‖_2² = 1/λ_min(G) ≤ 1/(Nλ) (instead of (39)'s d/(Nλ)):
+//     ‖θ* − θ*_K‖_F² ≤ Σ_{j>K} σ_j(Q_λ)² / (Nλ).
+// Q_λ = Y_λ P with P = V_x U_xᵀ (eq. 38; X_λ = U_x Σ_x V_xᵀ), ‖P‖_2 ≤ 1, so σ_j(Q_λ) ≤ σ_j(Y_λ) = σ_j(Y)
+// for every j (σ_j(AB) ≤ σ_j(A)‖B‖_2) — this replaces (41)–(42)'s ‖V_YᵀV_X‖_F² ≤ min{d, c}. Hence
+//     ‖θ* − θ*_K‖_F² ≤ Σ_{j>K} σ_j(Y)²/(Nλ) = ‖Y − Y_K‖_F²/(Nλ) ≤ ‖Y − Ȳ‖_F²/(Nλ) = WCSS(C)/λ
+// for every partition C into ≤ K sets (rank Ȳ ≤ K, Eckart–Young), i.e. ≤ TCV_K(Y)/λ. No hypothesis on
+// N is needed. The record's metric tcv_over_lambda shows the last link.
+//
+// TCV used (thm_5_4): exact enumeration when N ≤ 10; otherwise the smaller WCSS of two explicit
+// partitions (k-means++ with 10 restarts, and the generating clusters when there are ≤ K of them).
+// The proof bounds the tail by ‖Y − Ȳ‖_F² for ANY partition into ≤ K sets, so an explicit
+// partition's WCSS in place of TCV gives a valid (larger) rhs; the record names the partition.
+// Hypotheses: λ > 0, K ≤ N (errors otherwise), max{c, d} ≤ N for thm_5_4 (NotApplicable otherwise).
+//
+// Precision: the double sides carry a first-order rounding estimate err — the difference θ* − θ*_K
+// is formed from the Gram matrix's eigenvectors and a truncated SVD, each backward stable to p·u
+// (p = max(c, d, N)), amplified by κ₂(G); TCV by p·u·mean‖y_i‖² (cancellation in y_i − ȳ_k); the
+// tail by p·u·‖Y‖²/(Nλ). A small gap σ_K − σ_{K+1} makes θ*_K ill-determined but needs no term: the
+// computed θ*_K is an exact minimizer for nearby data, and the theorem bounds every minimizer. When
+// |lhs − rhs| ≤ err the runner recomputes both sides at 50 digits (lib/mp) and decides there.
+// Tight where: eq. (43) is loose by design (factor d·min{d,c} ≥ 4 when K < min{c,d}); the refined bound
+// is attained when Q_λ's tail equals Y's (X with orthogonal rows, N λ ≫ ‖X‖²).
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <optional>
 
-#include "lib/closed_form/ridge.hpp"
-#include "lib/cluster/cluster.hpp"
 #include "lib/common/error.hpp"
 #include "lib/data/gaussian_mixture.hpp"
-#include "lib/spectral/spectral.hpp"
 #include "theorems/params.hpp"
 #include "theorems/registry.hpp"
+#include "theorems/section5.hpp"
 #include "theorems/tolerances.hpp"
 
 namespace nrc {
@@ -39,6 +51,7 @@ namespace nrc {
 namespace {
 
 const std::string kId = "thm_5_4";
+const std::string kRefinedId = "thm_5_4_refined";
 
 nlohmann::json draw_instance(Draw& d) {
   nlohmann::json p;
@@ -58,87 +71,178 @@ nlohmann::json draw_instance(Draw& d) {
   return p;
 }
 
-Evidence evaluate(const nlohmann::json& p) {
-  const auto d = static_cast<arma::uword>(params::integer(p, kId, "d", 1, 100000));
-  const auto c = static_cast<arma::uword>(params::integer(p, kId, "c", 1, 100000));
-  const auto N = static_cast<arma::uword>(params::integer(p, kId, "N", 1, 10000000));
-  const auto K = static_cast<arma::uword>(params::integer(p, kId, "K", 1, 100000));
-  const auto clusters = static_cast<arma::uword>(params::integer(p, kId, "clusters", 1, 100000));
-  constexpr double inf = std::numeric_limits<double>::infinity();
-  const double lambda = params::real(p, kId, "lambda", 0, inf, /*lo_open=*/true);
-  const double sigma_x = params::real(p, kId, "sigma_x", 0, inf);
-  const double sigma_y = params::real(p, kId, "sigma_y", 0, inf);
-  const auto centres = params::choice(p, kId, "centres", {"gaussian", "one_hot"});
-  const auto data_seed = params::seed(p, kId, "data_seed");
-  require(K <= N, kId, "expected K ≤ N, got K = {} > N = {}", K, N);
-  require(clusters <= N, kId, "expected clusters ≤ N, got clusters = {} > N = {}", clusters, N);
+struct Instance {
+  arma::mat X, Y;
+  arma::uword d = 0, c = 0, N = 0, K = 0;
+  double lambda = 0;
+  arma::uvec partition;     // the explicit partition of the labels whose WCSS stands for TCV_K(Y)
+  std::string tcv_method;
+};
 
+// The explicit partition standing for TCV_K(Y): exact for N ≤ 10, else the better of k-means++ and
+// the generating partition (when one with ≤ K sets is known).
+void choose_partition(Instance& in, const std::optional<arma::uvec>& generating, Engine& rng) {
+  if (in.N <= 10) {
+    in.partition = tcv_exact(in.Y, in.K).labels;
+    in.tcv_method = "exact (enumeration)";
+    return;
+  }
+  const Clustering km = tcv_kmeans(in.Y, in.K, rng, 10);
+  in.partition = km.labels;
+  in.tcv_method = "k-means++ partition (upper bound)";
+  if (generating && wcss(in.Y, *generating) < km.wcss) {
+    in.partition = *generating;
+    in.tcv_method = "generating partition (upper bound)";
+  }
+}
+
+Instance build(const nlohmann::json& p, const std::string& id) {
+  Instance in;
+  in.d = static_cast<arma::uword>(params::integer(p, id, "d", 1, 100000));
+  in.c = static_cast<arma::uword>(params::integer(p, id, "c", 1, 100000));
+  in.N = static_cast<arma::uword>(params::integer(p, id, "N", 1, 10000000));
+  in.K = static_cast<arma::uword>(params::integer(p, id, "K", 1, 100000));
+  const auto clusters = static_cast<arma::uword>(params::integer(p, id, "clusters", 1, 100000));
+  constexpr double inf = std::numeric_limits<double>::infinity();
+  in.lambda = params::real(p, id, "lambda", 0, inf, /*lo_open=*/true);
+  const double sigma_x = params::real(p, id, "sigma_x", 0, inf);
+  const double sigma_y = params::real(p, id, "sigma_y", 0, inf);
+  const auto centres = params::choice(p, id, "centres", {"gaussian", "one_hot"});
+  Engine rng(params::seed(p, id, "data_seed"));
+  require(in.K <= in.N, id, "expected K ≤ N, got K = {} > N = {}", in.K, in.N);
+  require(clusters <= in.N, id, "expected clusters ≤ N, got clusters = {} > N = {}", clusters, in.N);
+
+  arma::uvec labels(in.N);
+  for (arma::uword i = 0; i < in.N; ++i) labels(i) = i % clusters;
+  arma::uvec centre_class(clusters);   // one-hot centres cycle through the c classes
+  for (arma::uword k = 0; k < clusters; ++k) centre_class(k) = k % in.c;
+  const arma::mat mx = randn(in.d, clusters, rng);
+  const arma::mat my = centres == "gaussian" ? randn(in.c, clusters, rng) : one_hot(centre_class, in.c);
+  in.X = mx.cols(labels) + sigma_x * randn(in.d, in.N, rng);
+  in.Y = my.cols(labels) + sigma_y * randn(in.c, in.N, rng);
+
+  choose_partition(in, clusters <= in.K ? std::optional(labels) : std::nullopt, rng);
+  return in;
+}
+
+Instance from_data(const UserData& u, const std::string& id) {
+  section5::validate_user_data(u, id);
+  Instance in;
+  in.X = u.X;
+  in.Y = u.Y;
+  in.d = u.X.n_rows;
+  in.c = u.Y.n_rows;
+  in.N = u.X.n_cols;
+  in.K = u.K;
+  in.lambda = u.lambda;
+  if (u.partition) {
+    in.partition = *u.partition;
+    in.tcv_method = "the given partition (upper bound)";
+  } else {
+    Engine rng(1);   // fixed: the same data give the same k-means partition every time
+    choose_partition(in, std::nullopt, rng);
+  }
+  return in;
+}
+
+template <class R>
+struct Sides {
+  R lhs, tcv, tail, scale;   // scale = ‖θ*‖ + ‖θ*_K‖, the size of what lhs is the squared difference of
+};
+
+template <class A>
+Sides<typename A::Real> sides(const Instance& in) {
+  const typename A::System sys = A::solve(in.X, in.Y, in.lambda);
+  const typename A::Matrix theta_k = A::theta_k(sys, in.K);
+  const typename A::Real dist = A::distance(A::theta(sys), theta_k);
+  return {dist * dist, A::wcss(in.Y, in.partition), A::tail_energy(in.Y, in.K), A::norm(A::theta(sys)) + A::norm(theta_k)};
+}
+
+double paper_factor(const Instance& in) { return static_cast<double>(in.d * std::min(in.d, in.c)); }
+
+// First-order rounding estimates of the double-precision sides (see the header).
+struct RoundingEstimate {
+  double lhs, tcv, tail;
+};
+RoundingEstimate rounding(const Instance& in, double lhs) {
+  const double p = static_cast<double>(std::max({in.c, in.d, in.N})), u = tol::unit_roundoff;
+  const RidgeSystem sys = solve_ridge(in.X, in.Y, in.lambda);
+  const double e_theta = p * u * sys.gram_condition *
+                         (arma::norm(sys.theta, "fro") + arma::norm(rank_constrained_solution(sys, in.K), "fro"));
+  const double y2 = arma::accu(arma::square(in.Y));
+  return {2 * std::sqrt(lhs) * e_theta + e_theta * e_theta, p * u * y2 / static_cast<double>(in.N), p * u * y2};
+}
+
+Evidence paper_double(const Instance& in) {
   Evidence e;
-  if (std::max(c, d) > N) {
-    e.not_applicable = fmt::format("hypothesis max{{c, d}} ≤ N fails: c = {}, d = {}, N = {}", c, d, N);
+  if (std::max(in.c, in.d) > in.N) {
+    e.not_applicable = fmt::format("hypothesis max{{c, d}} ≤ N fails: c = {}, d = {}, N = {}", in.c, in.d, in.N);
     return e;
   }
-  Engine rng(data_seed);
-  arma::uvec labels(N);
-  for (arma::uword i = 0; i < N; ++i) labels(i) = i % clusters;
-  const arma::mat mx = randn(d, clusters, rng);
-  arma::uvec centre_class(clusters);   // one-hot centres cycle through the c classes
-  for (arma::uword k = 0; k < clusters; ++k) centre_class(k) = k % c;
-  const arma::mat my = centres == "gaussian" ? randn(c, clusters, rng) : one_hot(centre_class, c);
-  const arma::mat X = mx.cols(labels) + sigma_x * randn(d, N, rng);
-  const arma::mat Y = my.cols(labels) + sigma_y * randn(c, N, rng);
-
-  const RidgeSystem sys = solve_ridge(X, Y, lambda);
-  const arma::mat thetaK = rank_constrained_solution(sys, K);
-  const double diff = arma::norm(sys.theta - thetaK, "fro");
-  e.lhs = diff * diff;
-
-  std::string method;
-  double tcv;
-  if (N <= 10) {
-    tcv = tcv_exact(Y, K).wcss;
-    method = "exact (enumeration)";
-  } else {
-    tcv = tcv_kmeans(Y, K, rng, 10).wcss;
-    method = "k-means++ partition (upper bound)";
-    if (clusters <= K) {
-      const double generating = wcss(Y, labels);
-      if (generating < tcv) {
-        tcv = generating;
-        method = "generating partition (upper bound)";
-      }
-    }
-  }
-  const double factor = static_cast<double>(d * std::min(d, c));
-  e.rhs = factor * tcv / lambda;
-
-  const arma::vec sy = singular_values(Y);
-  double tail = 0;
-  for (arma::uword j = K; j < sy.n_elem; ++j) tail += sy(j) * sy(j);
-  const double refined = tail / (static_cast<double>(N) * lambda);
-
-  // First-order rounding estimate (see header).
-  const double p_dim = static_cast<double>(std::max({c, d, N}));
-  const double u = tol::unit_roundoff;
-  const double e_theta = p_dim * u * sys.gram_condition *
-                         (arma::norm(sys.theta, "fro") + arma::norm(thetaK, "fro"));
-  const double e_tcv = p_dim * u * arma::accu(arma::square(Y)) / static_cast<double>(N);
-  e.err = 2 * diff * e_theta + e_theta * e_theta + factor * e_tcv / lambda;
-
-  e.notes = "TCV by " + method;
-  e.metrics["tcv"] = tcv;
-  e.metrics["tcv_method"] = method;
-  e.metrics["refined_rhs"] = refined;
-  e.metrics["refined_ratio"] = refined > 0 ? e.lhs / refined : (e.lhs == 0 ? 0.0 : INFINITY);
-  e.metrics["gram_condition"] = sys.gram_condition;
+  const auto s = sides<section5::Double>(in);
+  const double factor = paper_factor(in), Nl = static_cast<double>(in.N) * in.lambda;
+  e.lhs = s.lhs;
+  e.rhs = factor * s.tcv / in.lambda;
+  const RoundingEstimate r = rounding(in, s.lhs);
+  e.err = r.lhs + factor * r.tcv / in.lambda;
+  e.notes = "TCV by " + in.tcv_method;
+  e.metrics["tcv"] = s.tcv;
+  e.metrics["tcv_method"] = in.tcv_method;
+  e.metrics["refined_rhs"] = s.tail / Nl;
+  e.metrics["refined_ratio"] = s.tail > 0 ? s.lhs / (s.tail / Nl) : (s.lhs == 0 ? 0.0 : INFINITY);
   return e;
+}
+
+Evidence paper_reference(const Instance& in) {
+  if (std::max(in.c, in.d) > in.N) return paper_double(in);   // NotApplicable needs no precision
+  if (!section5::reference_feasible(in.X)) return section5::too_large_for_reference();
+  const auto s = sides<section5::Reference>(in);
+  Evidence e = section5::reference_evidence(s.lhs, s.tcv * paper_factor(in) / in.lambda, s.scale, /*squared=*/true);
+  e.notes = "TCV by " + in.tcv_method;
+  return e;
+}
+
+Evidence refined_double(const Instance& in) {
+  const auto s = sides<section5::Double>(in);
+  const double Nl = static_cast<double>(in.N) * in.lambda;
+  Evidence e;
+  e.lhs = s.lhs;
+  e.rhs = s.tail / Nl;
+  const RoundingEstimate r = rounding(in, s.lhs);
+  e.err = r.lhs + r.tail / Nl;
+  e.metrics["tcv_over_lambda"] = s.tcv / in.lambda;
+  e.metrics["paper_rhs"] = paper_factor(in) * s.tcv / in.lambda;
+  e.metrics["paper_ratio"] = s.tcv > 0 ? s.lhs / (paper_factor(in) * s.tcv / in.lambda) : (s.lhs == 0 ? 0.0 : INFINITY);
+  return e;
+}
+
+Evidence refined_reference(const Instance& in) {
+  if (!section5::reference_feasible(in.X)) return section5::too_large_for_reference();
+  const auto s = sides<section5::Reference>(in);
+  return section5::reference_evidence(s.lhs, s.tail / (mp::Real(in.N) * mp::Real(in.lambda)), s.scale,
+                                      /*squared=*/true);
 }
 
 }  // namespace
 
+void wire(Check& c, Evidence (*dbl)(const Instance&), Evidence (*ref)(const Instance&)) {
+  const std::string id = c.id;
+  section5::wire(c, [id](const nlohmann::json& p) { return build(p, id); },
+                 [id](const UserData& u) { return from_data(u, id); }, dbl, ref);
+}
+
 Check make_thm_5_4_check() {
-  return Check{kId, "Theorem 5.4, eq. (43)", "‖θ* − θ*_K‖_F² ≤ d·min(d, c)·TCV_K(Y)/λ",
-               "‖θ* − θ*_K‖_F²", "d·min(d, c)·TCV_K(Y)/λ", {"refined_ratio"}, draw_instance, evaluate};
+  Check c{kId, "Theorem 5.4, eq. (43)", "‖θ* − θ*_K‖_F² ≤ d·min(d, c)·TCV_K(Y)/λ", "‖θ* − θ*_K‖_F²",
+          "d·min(d, c)·TCV_K(Y)/λ", {"refined_ratio"}, draw_instance, {}};
+  wire(c, paper_double, paper_reference);
+  return c;
+}
+
+Check make_thm_5_4_refined_check() {
+  Check c{kRefinedId, "Theorem 5.4, refined (nrc)", "‖θ* − θ*_K‖_F² ≤ Σ_{j>K} σ_j(Y)²/(Nλ) ≤ TCV_K(Y)/λ",
+          "‖θ* − θ*_K‖_F²", "Σ_{j>K} σ_j(Y)²/(Nλ)", {"paper_ratio"}, draw_instance, {}};
+  wire(c, refined_double, refined_reference);
+  return c;
 }
 
 }  // namespace nrc

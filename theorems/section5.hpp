@@ -1,0 +1,135 @@
+#pragma once
+// Section 5's quantities in two arithmetics with one interface, so each linear-case check writes
+// its lhs and rhs once (as a template) and gets both the fast double path and the 50-digit
+// reference path that the judge escalates to:
+//   Double    — lib/closed_form (Armadillo, LAPACK), Real = double;
+//   Reference — lib/mp (Boost.Multiprecision cpp_bin_float_50 + Eigen), Real = mp::Real.
+// Data (X, Y, labels, λ) are always the double inputs; Reference converts them exactly.
+#include <cmath>
+#include <string>
+
+#include <armadillo>
+
+#include "lib/closed_form/ridge.hpp"
+#include "lib/cluster/cluster.hpp"
+#include "lib/mp/reference.hpp"
+#include "lib/common/error.hpp"
+#include "lib/spectral/spectral.hpp"
+#include "theorems/registry.hpp"
+
+namespace nrc::section5 {
+
+struct Double {
+  using Real = double;
+  using Matrix = arma::mat;
+  using System = RidgeSystem;
+  static System solve(const arma::mat& X, const arma::mat& Y, double lambda) { return solve_ridge(X, Y, lambda); }
+  static const Matrix& theta(const System& s) { return s.theta; }
+  static Matrix theta_k(const System& s, arma::uword K) { return rank_constrained_solution(s, K); }
+  static Matrix theta_c(const arma::mat& X, const arma::mat& Y, const arma::uvec& labels, double lambda) {
+    return centroid_solution(X, Y, labels, lambda);
+  }
+  static Real distance(const Matrix& A, const Matrix& B) { return arma::norm(A - B, "fro"); }
+  static Real norm(const Matrix& A) { return arma::norm(A, "fro"); }
+  static Real frobenius(const arma::mat& A) { return arma::norm(A, "fro"); }
+  static Real wcss(const arma::mat& P, const arma::uvec& labels) { return nrc::wcss(P, labels); }
+  static Real tail_energy(const arma::mat& A, arma::uword K) {
+    const arma::vec s = singular_values(A);
+    return K < s.n_elem ? arma::accu(arma::square(s.tail(s.n_elem - K))) : 0.0;
+  }
+  // ‖P̄‖_F of the replicated centroids (eq. 20): Σ_k N_k‖p̄_k‖² = Σ_k ‖Σ_{i∈C_k} p_i‖²/N_k.
+  static Real centroid_norm(const arma::mat& P, const arma::uvec& labels) {
+    return arma::norm(replicate_centroids(P, labels), "fro");
+  }
+};
+
+struct Reference {
+  using Real = mp::Real;
+  using Matrix = mp::Matrix;
+  using System = mp::RidgeSystem;
+  static System solve(const arma::mat& X, const arma::mat& Y, double lambda) { return mp::solve_ridge(X, Y, lambda); }
+  static const Matrix& theta(const System& s) { return s.theta; }
+  static Matrix theta_k(const System& s, arma::uword K) { return mp::rank_constrained_solution(s, K); }
+  static Matrix theta_c(const arma::mat& X, const arma::mat& Y, const arma::uvec& labels, double lambda) {
+    return mp::centroid_solution(X, Y, labels, lambda);
+  }
+  static Real distance(const Matrix& A, const Matrix& B) { return mp::frobenius(A - B); }
+  static Real norm(const Matrix& A) { return mp::frobenius(A); }
+  static Real frobenius(const arma::mat& A) { return mp::frobenius(mp::from_arma(A)); }
+  static Real wcss(const arma::mat& P, const arma::uvec& labels) { return mp::wcss(P, labels); }
+  static Real tail_energy(const arma::mat& A, arma::uword K) { return mp::tail_energy(mp::from_arma(A), K); }
+  static Real centroid_norm(const arma::mat& P, const arma::uvec& labels) {
+    return mp::frobenius(mp::replicate_centroids(P, labels));
+  }
+};
+
+// The 50-digit path runs JacobiSVD on X_λ (d × (N + d)); beyond this many entries it would take
+// hours, so larger (user) instances stay Inconclusive rather than pretend.
+inline constexpr double kReferenceMaxEntries = 2e5;
+
+// Relative accuracy claimed for the reference path's lhs − rhs: 50 significant digits, minus a
+// generous allowance for the conditioning of the small systems solved (κ ≤ 1e10 here).
+inline constexpr double kReferenceRelErr = 1e-35;
+
+}  // namespace nrc::section5
+
+#include "theorems/judge.hpp"
+
+namespace nrc::section5 {
+
+// Validates a user's data for the linear-case checks (one-line errors naming the problem) and
+// returns the partition it gives, checked against N and K.
+inline void validate_user_data(const UserData& u, const std::string& id) {
+  require(u.X.n_cols == u.Y.n_cols, id, "expected inputs and targets with the same number of columns (samples), got {} and {}",
+          u.X.n_cols, u.Y.n_cols);
+  require(u.X.n_cols >= 1 && u.X.n_rows >= 1 && u.Y.n_rows >= 1, id, "expected non-empty inputs and targets, got {}×{} and {}×{}",
+          u.X.n_rows, u.X.n_cols, u.Y.n_rows, u.Y.n_cols);
+  require(u.X.is_finite() && u.Y.is_finite(), id, "expected finite entries in the inputs and targets, got NaN or Inf");
+  require(std::isfinite(u.lambda) && u.lambda > 0, id, "expected finite λ > 0, got {}", u.lambda);
+  require(u.K >= 1 && u.K <= u.X.n_cols, id, "expected 1 ≤ K ≤ N = {}, got K = {}", u.X.n_cols, u.K);
+  if (u.partition) {
+    require(u.partition->n_elem == u.X.n_cols, id, "expected a partition with one label per sample (N = {}), got {} labels",
+            u.X.n_cols, u.partition->n_elem);
+    const arma::uword blocks = arma::unique(*u.partition).eval().n_elem;
+    require(blocks <= u.K, id, "expected a partition into at most K = {} sets, got {}", u.K, blocks);
+  }
+}
+
+// Fills a check's four entry points (sampled parameters or user data; double or reference) from
+// one pair of Instance-based measurements.
+template <class Build, class FromData, class Double, class Ref>
+void wire(Check& c, Build build, FromData from_data, Double dbl, Ref ref) {
+  c.evaluate = [build, dbl](const nlohmann::json& p) { return dbl(build(p)); };
+  c.evaluate_reference = [build, ref](const nlohmann::json& p) { return ref(build(p)); };
+  c.evaluate_data = [from_data, dbl](const UserData& u) { return dbl(from_data(u)); };
+  c.evaluate_data_reference = [from_data, ref](const UserData& u) { return ref(from_data(u)); };
+}
+
+// Evidence for an undecided instance too large for the reference path.
+inline Evidence too_large_for_reference() {
+  Evidence e;
+  e.inconclusive = "double precision undecided and the instance is too large for the 50-digit path";
+  return e;
+}
+
+inline bool reference_feasible(const arma::mat& X) {
+  return static_cast<double>(X.n_rows) * static_cast<double>(X.n_cols + X.n_rows) <= kReferenceMaxEntries;
+}
+
+// Evidence from sides computed at reference precision: the difference is taken in Real before
+// rounding, so a verdict is decided even when both sides round to the same double. `scale` is the
+// size of the quantities whose difference forms the lhs (e.g. ‖θ*‖ + ‖θ*_C‖): the lhs is then
+// accurate to kReferenceRelErr·scale in absolute terms, however small it is; `squared` says the lhs
+// is that difference squared.
+inline Evidence reference_evidence(const mp::Real& lhs, const mp::Real& rhs, const mp::Real& scale, bool squared) {
+  Evidence e;
+  e.lhs = static_cast<double>(lhs);
+  e.rhs = static_cast<double>(rhs);
+  e.difference = static_cast<double>(mp::Real(lhs - rhs));
+  const mp::Real delta = kReferenceRelErr * scale;
+  const mp::Real lhs_err = squared ? mp::Real(2 * sqrt(abs(lhs)) * delta + delta * delta) : delta;
+  e.err = static_cast<double>(mp::Real(lhs_err + kReferenceRelErr * (abs(lhs) + abs(rhs))));
+  return e;
+}
+
+}  // namespace nrc::section5
