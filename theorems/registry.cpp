@@ -5,6 +5,12 @@
 namespace nrc {
 
 Check make_prop_3_1_check();
+Check make_prop_4_1_mean_check();
+Check make_prop_4_1_check();
+Check make_prop_4_1_corrected_check();
+Check make_thm_5_1_minimum_check();
+Check make_thm_5_1_critical_check();
+Check make_thm_5_1_saddle_check();
 Check make_thm_5_3_check();
 Check make_thm_5_4_check();
 Check make_thm_5_4_refined_check();
@@ -12,6 +18,12 @@ Check make_thm_5_4_refined_check();
 const std::vector<Check>& registry() {
   static const std::vector<Check> checks = {
       make_prop_3_1_check(),
+      make_prop_4_1_mean_check(),
+      make_prop_4_1_check(),
+      make_prop_4_1_corrected_check(),
+      make_thm_5_1_minimum_check(),
+      make_thm_5_1_critical_check(),
+      make_thm_5_1_saddle_check(),
       make_thm_5_3_check(),
       make_thm_5_4_check(),
       make_thm_5_4_refined_check(),
