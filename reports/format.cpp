@@ -10,6 +10,13 @@ namespace {
 std::string g3(double x) { return std::isfinite(x) ? fmt::format("{:.3g}", x) : fmt::format("{}", x); }
 std::string g17(double x) { return fmt::format("{:.17g}", x); }
 
+// A Markdown table cell: a literal | would end the cell.
+std::string cell(const std::string& text) {
+  std::string out;
+  for (const char ch : text) out += ch == '|' ? std::string("\\|") : std::string(1, ch);
+  return out;
+}
+
 std::string verdict_counts(const Summary& s) {
   return fmt::format("{} Pass, {} Fail, {} Inconclusive, {} NotApplicable", s.pass, s.fail, s.inconclusive,
                      s.not_applicable);
@@ -100,12 +107,32 @@ std::string report_markdown(const std::vector<ReportSection>& sections, const Re
     const Summary& s = sec.summary;
     const bool any = s.ratio_count > 0;
     md += fmt::format("| `{}` {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n", sec.check->id,
-                      sec.check->paper_ref, sec.check->statement, s.count, s.pass, s.fail, s.inconclusive,
+                      sec.check->paper_ref, cell(sec.check->statement), s.count, s.pass, s.fail, s.inconclusive,
                       s.not_applicable, any ? g3(s.ratio_min) : "–", any ? g3(s.ratio_median) : "–",
                       any ? g3(s.ratio_max) : "–", decided_by(s),
                       s.worst ? fmt::format("`{}`", replay_command(*s.worst)) : "–");
   }
   md += "\n";
+
+  // Statements as written next to their refined or corrected forms.
+  std::string pairs;
+  for (const auto& refined : sections) {
+    if (refined.check->refines.empty()) continue;
+    for (const auto& paper : sections) {
+      if (paper.check->id != refined.check->refines) continue;
+      for (const ReportSection* sec : {&paper, &refined}) {
+        const Summary& s = sec->summary;
+        const bool any = s.ratio_count > 0;
+        pairs += fmt::format("| `{}` | {} | {} | {} | {} | {} |\n", sec->check->id, cell(sec->check->statement), s.fail,
+                             s.count, any ? g3(s.ratio_median) : "–", any ? g3(s.ratio_max) : "–");
+      }
+    }
+  }
+  if (!pairs.empty()) {
+    md += "## Paper's statements and their refinements, side by side\n\n";
+    md += "| check | statement (lhs ≤ rhs) | Fail | instances | ratio median | ratio max |\n|---|---|---|---|---|---|\n";
+    md += pairs + "\n";
+  }
 
   for (const auto& sec : sections) {
     const Summary& s = sec.summary;

@@ -388,10 +388,12 @@ Check make_prop_4_1_check() {
 }
 
 Check make_prop_4_1_corrected_check() {
-  return Check{kIdCorrected, "Proposition 4.1, corrected",
-               "P_lo{WCSS_0(C) > B} ≤ min(Var/(Var + Δ²), Laurent–Massart tail at Δ = B − E[W])",
-               "lower confidence bound (false alarm ≤ e^-15) on P(W > B)", "min(Cantelli, Laurent–Massart)",
-               {"p_hat", "p_norm"}, draw_instance, evaluate_corrected};
+  Check c{kIdCorrected, "Proposition 4.1, corrected",
+          "P_lo{WCSS_0(C) > B} ≤ min(Var/(Var + Δ²), Laurent–Massart tail at Δ = B − E[W])",
+          "lower confidence bound (false alarm ≤ e^-15) on P(W > B)", "min(Cantelli, Laurent–Massart)",
+          {"p_hat", "p_norm"}, draw_instance, evaluate_corrected};
+  c.refines = kIdStated;
+  return c;
 }
 
 }  // namespace nrc

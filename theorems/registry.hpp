@@ -44,6 +44,9 @@ struct Check {
   // Optional: the same measurement on a user's data (Section 5 checks), and at reference precision.
   std::function<Evidence(const UserData&)> evaluate_data = {};
   std::function<Evidence(const UserData&)> evaluate_data_reference = {};
+  // For a refined or corrected form of a paper statement: the id of the check of the statement as
+  // written (the report shows the two side by side).
+  std::string refines = {};
 };
 
 const std::vector<Check>& registry();

@@ -242,6 +242,7 @@ Check make_thm_5_4_refined_check() {
   Check c{kRefinedId, "Theorem 5.4, refined (nrc)", "‖θ* − θ*_K‖_F² ≤ Σ_{j>K} σ_j(Y)²/(Nλ) ≤ TCV_K(Y)/λ",
           "‖θ* − θ*_K‖_F²", "Σ_{j>K} σ_j(Y)²/(Nλ)", {"paper_ratio"}, draw_instance, {}};
   wire(c, refined_double, refined_reference);
+  c.refines = kId;
   return c;
 }
 
