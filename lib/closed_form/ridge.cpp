@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "lib/cluster/cluster.hpp"
+#include "lib/closed_form/preconditions.hpp"
 #include "lib/common/error.hpp"
 #include "lib/spectral/spectral.hpp"
 
@@ -12,19 +13,8 @@ namespace nrc {
 
 namespace {
 
-void require_lambda(double lambda, const char* fn) {
-  require(std::isfinite(lambda) && lambda > 0, fn, "expected finite λ > 0, got λ = {}", lambda);
-}
-
-void require_data(const arma::mat& X, const arma::mat& Y, const char* fn) {
-  require(X.n_cols == Y.n_cols, fn,
-          "expected X and Y with the same number of columns N, got {} and {}", X.n_cols, Y.n_cols);
-  require(X.n_cols >= 1, fn, "expected N ≥ 1 samples, got N = 0");
-  require(X.n_rows >= 1 && Y.n_rows >= 1, fn, "expected d ≥ 1 and c ≥ 1, got d = {}, c = {}",
-          X.n_rows, Y.n_rows);
-  require(X.is_finite(), fn, "expected finite entries in X, got a non-finite entry");
-  require(Y.is_finite(), fn, "expected finite entries in Y, got a non-finite entry");
-}
+using closed_form_detail::require_data;
+using closed_form_detail::require_lambda;
 
 void require_theta(const arma::mat& theta, const arma::mat& X, const arma::mat& Y, const char* fn) {
   require(theta.n_rows == Y.n_rows && theta.n_cols == X.n_rows, fn,

@@ -11,6 +11,7 @@
 #include <Eigen/SVD>
 #include <fmt/format.h>
 
+#include "lib/closed_form/preconditions.hpp"
 #include "lib/common/error.hpp"
 
 // The one translation unit that instantiates Eigen's decompositions for Real: JacobiSVD (thin U
@@ -25,20 +26,8 @@ std::string show(const Real& x) { return x.str(6, std::ios_base::scientific); }
 
 Real sq(const Real& x) { return x * x; }
 
-// Preconditions: word for word those of lib/closed_form/ridge.cpp, under the nrc::mp:: prefix.
-void require_lambda(double lambda, const char* fn) {
-  require(std::isfinite(lambda) && lambda > 0, fn, "expected finite λ > 0, got λ = {}", lambda);
-}
-
-void require_data(const arma::mat& X, const arma::mat& Y, const char* fn) {
-  require(X.n_cols == Y.n_cols, fn,
-          "expected X and Y with the same number of columns N, got {} and {}", X.n_cols, Y.n_cols);
-  require(X.n_cols >= 1, fn, "expected N ≥ 1 samples, got N = 0");
-  require(X.n_rows >= 1 && Y.n_rows >= 1, fn, "expected d ≥ 1 and c ≥ 1, got d = {}, c = {}",
-          X.n_rows, Y.n_rows);
-  require(X.is_finite(), fn, "expected finite entries in X, got a non-finite entry");
-  require(Y.is_finite(), fn, "expected finite entries in Y, got a non-finite entry");
-}
+using closed_form_detail::require_data;
+using closed_form_detail::require_lambda;
 
 bool all_finite(const Matrix& A) {
   for (Index j = 0; j < A.cols(); ++j) {
