@@ -239,7 +239,10 @@ int main(int argc, char** argv) {
 
   app.add_subcommand("list", "List the registered checks: id, paper reference, inequality");
 
-  auto* check = app.add_subcommand("check", "Run a check over random instances and print its summary");
+  auto* check = app.add_subcommand(
+      "check", "Run a check over random instances (or once on your data, --inputs) and print its summary");
+  check->footer("Examples:\n  nrc check thm_5_4 --trials 2000 --seed 7\n"
+                "  nrc check thm_5_3 --inputs X.csv --targets Y.csv --lambda 0.1 --K 3 --json");
   std::string check_id, out;
   std::uint64_t trials = 100, seed = 1;
   check->add_option("id", check_id, "Check id (see `nrc list`)")->required();
@@ -271,6 +274,7 @@ int main(int argc, char** argv) {
   seed_opt->excludes(params_opt);
   params_opt->excludes(seed_opt);
   replay->add_flag("--json", as_json, "Print the record as one JSON line");
+  replay->footer("Example: nrc replay thm_5_4 --seed 3647976560206284978 (seeds are printed by check and report)");
 
   auto* report = app.add_subcommand(
       "report", "Run every check (reusing finished records) and write REPORT.md and records.jsonl");
