@@ -5,6 +5,9 @@
 namespace nrc {
 
 Check make_prop_3_1_check();
+Check make_eq_4_paper_check();
+Check make_eq_4_stationarity_check();
+Check make_degenerate_rank_check();
 Check make_prop_4_1_mean_check();
 Check make_prop_4_1_check();
 Check make_prop_4_1_corrected_check();
@@ -18,6 +21,9 @@ Check make_thm_5_4_refined_check();
 const std::vector<Check>& registry() {
   static const std::vector<Check> checks = {
       make_prop_3_1_check(),
+      make_eq_4_paper_check(),
+      make_eq_4_stationarity_check(),
+      make_degenerate_rank_check(),
       make_prop_4_1_mean_check(),
       make_prop_4_1_check(),
       make_prop_4_1_corrected_check(),

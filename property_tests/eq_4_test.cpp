@@ -1,0 +1,240 @@
+// Eq. (4) (stationary points of (3)) and degenerate data (the paragraph after eq. (5)).
+#include "property_tests/support.hpp"
+
+#include "lib/nn/mlp.hpp"
+#include "lib/nn/train.hpp"
+#include "theorems/judge.hpp"
+#include "theorems/registry.hpp"
+
+namespace {
+
+using nrc::Verdict;
+
+const nrc::Check& check(const std::string& id) { return nrc::find_check(id); }
+
+double metric(const nrc::Record& r, const std::string& key) { return r.metrics.at(key).get<double>(); }
+
+// An Inconclusive instance must be the trainer's doing (never a Pass in disguise, never a NaN).
+void assert_decided_or_untrained(const nrc::Record& r) {
+  RC_TAG(std::string(nrc::name(r.verdict)));
+  if (r.verdict == Verdict::Inconclusive) {
+    RC_ASSERT(r.metrics.contains("train_status"));
+    RC_ASSERT(r.metrics["train_status"].get<std::string>() != "stationary");
+  }
+}
+
+// ∇L_0 + 2λW vanishes to the trainer's tolerance on every drawn stationary point.
+RC_GTEST_PROP(Eq4, StationarityIdentityHoldsAtTrainedPoints, ()) {
+  const nrc::Record r = nrc::test::check_property(check("eq_4_stationarity"));
+  assert_decided_or_untrained(r);
+  if (r.verdict != Verdict::Pass) return;
+  // Layers with W_l far above the stationarity resolution have r_true ≈ 0 and r_paper ≈ 1/2; at
+  // trivial stationary points (W_l ≈ 0, ∇L_0 ≈ 0: the net outputs a constant) the ratios are 0/0.
+  for (const auto& layer : r.metrics["layers"]) {
+    if (layer["grad_L0_norm"].get<double>() < 1e6 * layer["rhs"].get<double>()) continue;
+    RC_ASSERT(layer["r_true"].get<double>() < 1e-5);
+    RC_ASSERT(std::abs(layer["r_paper"].get<double>() - 0.5) < 1e-5);
+  }
+}
+
+// Eq. (4) as written can only hold where it cannot be told apart from the factor-2 form: at
+// trivial stationary points, where every λ‖W_l‖ is within twice the stationarity budget.
+bool discriminating(const nrc::Record& r) {
+  for (const auto& layer : r.metrics["layers"])
+    if (layer["lambda_W_norm"].get<double>() > 2 * layer["rhs"].get<double>()) return true;
+  return false;
+}
+
+// On K distinct pairs, every layer of a trained stationary point has rank ≤ K (to the residual).
+RC_GTEST_PROP(DegenerateRank, EveryLayerHasRankAtMostK, ()) {
+  const nrc::Record r = nrc::test::check_property(check("degenerate_rank"));
+  assert_decided_or_untrained(r);
+  RC_ASSERT(r.verdict != Verdict::NotApplicable);   // the generator keeps widths ≥ K + 2
+}
+
+const nlohmann::json kTypical = {{"widths", {5, 7, 3}},   {"activations", {"tanh", "softplus"}},
+                                 {"loss", "squared"},     {"N", 12},
+                                 {"lambda", 0.01},        {"stationarity_tol", 1e-9},
+                                 {"data_seed", 5}};
+
+// The finding: eq. (4) as written (λW = −∇L_0) fails at a certified stationary point, where
+// ∇L_0 = −2λW: r_paper = ‖λW + ∇L_0‖/‖∇L_0‖ = 1/2 and r_true = ‖2λW + ∇L_0‖/‖∇L_0‖ ≈ 0.
+TEST(Eq4, PaperFormFailsWhereTheFactorTwoHolds) {
+  const nrc::Record paper = nrc::evaluate_params(check("eq_4_paper"), kTypical);
+  const nrc::Record fixed = nrc::evaluate_params(check("eq_4_stationarity"), kTypical);
+  ASSERT_EQ(paper.metrics["train_status"], "stationary");
+  EXPECT_EQ(paper.verdict, Verdict::Fail) << paper.notes;
+  EXPECT_GT(paper.lhs / paper.rhs, 1e5);
+  EXPECT_EQ(fixed.verdict, Verdict::Pass) << fixed.notes;
+  for (const auto* r : {&paper, &fixed}) {
+    for (const auto& layer : r->metrics["layers"]) {
+      EXPECT_NEAR(layer["r_paper"].get<double>(), 0.5, 1e-7);
+      EXPECT_LT(layer["r_true"].get<double>(), 1e-7);
+    }
+  }
+  EXPECT_EQ(check("eq_4_stationarity").refines, "eq_4_paper");
+}
+
+// Over many seeded instances, eq_4_paper fails exactly where an instance can tell the two forms apart.
+TEST(Eq4, PaperFormFailsOnEveryStationaryInstance) {
+  std::vector<nrc::Record> rs;
+  nrc::run_check(check("eq_4_paper"), {40, 3}, {}, [&](const nrc::Record& r) { rs.push_back(r); });
+  int fails = 0;
+  for (const auto& r : rs) {
+    if (r.verdict == Verdict::Pass) {
+      EXPECT_FALSE(discriminating(r)) << nrc::replay_command(r);
+    }
+    if (r.verdict == Verdict::Fail) {
+      EXPECT_TRUE(discriminating(r)) << nrc::replay_command(r);
+    }
+    fails += r.verdict == Verdict::Fail;
+  }
+  EXPECT_GE(fails, 30);
+}
+
+// By hand, exactly solvable: one identity layer with squared loss is ridge regression on the
+// augmented input x̃ = (x, 1) with Θ̃ = [W b] (the bias is decayed too, so it is plain ridge):
+//   L_λ = (1/N)‖Y − Θ̃X̃‖² + λ‖Θ̃‖²,  Θ̃* = Y X̃ᵀ (X̃X̃ᵀ + NλI)⁻¹.
+// At Θ̃*, ∇_W L_0 = −(2/N)(Y − Θ̃*X̃)Xᵀ = −2λW* (the factor 2), so r_true ≈ 0, r_paper = 1/2; and
+// the trainer converges to it.
+TEST(Eq4, RidgeClosedFormHasTheFactorTwo) {
+  nrc::Engine rng(9);
+  const arma::uword d = 4, c = 3, N = 10;
+  const double lambda = 0.03;
+  const arma::mat X = nrc::randn(d, N, rng), Y = nrc::randn(c, N, rng);
+  const arma::mat Xa = arma::join_cols(X, arma::ones(1, N));
+  const arma::mat theta = Y * Xa.t() * arma::inv_sympd(Xa * Xa.t() + N * lambda * arma::eye(d + 1, d + 1));
+  nrc::Mlp net;
+  net.W = {theta.cols(0, d - 1)};
+  net.b = {theta.col(d)};
+  net.act = {nrc::Activation::Identity};
+  const nrc::Gradient g0 = nrc::regularized_loss(net, nrc::Loss::SquaredError, X, Y, 0).grad;
+  const double gn = arma::norm(g0.W[0], "fro");
+  EXPECT_LT(arma::norm(g0.W[0] + 2 * lambda * net.W[0], "fro") / gn, 1e-12);
+  EXPECT_LT(arma::norm(g0.b[0] + 2 * lambda * net.b[0]) / gn, 1e-12);
+  EXPECT_NEAR(arma::norm(g0.W[0] + lambda * net.W[0], "fro") / gn, 0.5, 1e-12);
+
+  nrc::Engine init(1);
+  nrc::Mlp trained = nrc::make_mlp({d, c}, {nrc::Activation::Identity}, init);
+  nrc::TrainOptions o;
+  o.lambda = lambda;
+  o.stationarity_tol = 1e-10;
+  const nrc::TrainResult tr = nrc::train(trained, X, Y, o);
+  ASSERT_EQ(tr.status, nrc::TrainStatus::Stationary) << tr.message;
+  EXPECT_LT(arma::abs(trained.W[0] - net.W[0]).max(), 1e-8);
+  EXPECT_LT(arma::abs(trained.b[0] - net.b[0]).max(), 1e-8);
+
+  // The same kind of instance through the checks: the identity ridge net passes / fails likewise.
+  nlohmann::json p = kTypical;
+  p["widths"] = {4, 3};
+  p["activations"] = {"identity"};
+  EXPECT_EQ(nrc::evaluate_params(check("eq_4_stationarity"), p).verdict, Verdict::Pass);
+  EXPECT_EQ(nrc::evaluate_params(check("eq_4_paper"), p).verdict, Verdict::Fail);
+}
+
+// Degenerate data: K = 2 distinct pairs repeated 4 times, widths 6: all layers rank ≤ 2 to the
+// residual level, and rank 2 is attained (the claim is not vacuous).
+TEST(DegenerateRank, TypicalInstanceCollapsesToRankK) {
+  const nlohmann::json p = {{"widths", {6, 7, 6}}, {"activations", {"tanh", "identity"}},
+                            {"loss", "squared"},   {"K", 2},
+                            {"copies", 4},         {"lambda", 0.01},
+                            {"stationarity_tol", 1e-9}, {"data_seed", 21}};
+  const nrc::Record r = nrc::evaluate_params(check("degenerate_rank"), p);
+  EXPECT_EQ(r.verdict, Verdict::Pass) << r.notes;
+  ASSERT_EQ(r.metrics["layers"].size(), 2u);
+  EXPECT_LT(metric(r, "max_sigma_k1_over_sigma_1"), 1e-7);
+  EXPECT_GT(metric(r, "min_sigma_k_over_sigma_1"), 1e-3);
+}
+
+// The budget is discriminating: σ_K/σ_1 (what a claim of rank ≤ K − 1 would have to bound) exceeds
+// it by orders of magnitude, because the trained layers do attain rank K.
+TEST(DegenerateRank, RankKIsAttainedFarAboveTheBudget) {
+  nlohmann::json p = {{"widths", {6, 7, 6}}, {"activations", {"tanh", "identity"}},
+                      {"loss", "squared"},   {"K", 3},
+                      {"copies", 3},         {"lambda", 0.01},
+                      {"stationarity_tol", 1e-9}, {"data_seed", 4}};
+  const nrc::Record ok = nrc::evaluate_params(check("degenerate_rank"), p);
+  EXPECT_EQ(ok.verdict, Verdict::Pass) << ok.notes;
+  for (const auto& layer : ok.metrics["layers"])
+    EXPECT_GT(layer["sigma_k_over_sigma_1"].get<double>(), 1e6 * layer["rhs"].get<double>());
+}
+
+TEST(DegenerateRank, TrivialLayersAreNotApplicable) {
+  const nlohmann::json p = {{"widths", {2, 2}}, {"activations", {"tanh"}}, {"loss", "squared"}, {"K", 2},
+                            {"copies", 3},      {"lambda", 0.01},       {"stationarity_tol", 1e-9}, {"data_seed", 1}};
+  EXPECT_EQ(nrc::evaluate_params(check("degenerate_rank"), p).verdict, Verdict::NotApplicable);
+}
+
+TEST(Eq4, ReplayIsBitIdentical) {
+  for (const char* id : {"eq_4_paper", "eq_4_stationarity", "degenerate_rank"}) {
+    const nrc::Record a = nrc::evaluate_seed(check(id), 123), b = nrc::evaluate_seed(check(id), 123);
+    EXPECT_EQ(a.params, b.params) << id;
+    EXPECT_EQ(a.lhs, b.lhs) << id;
+    EXPECT_EQ(a.rhs, b.rhs) << id;
+    EXPECT_EQ(nrc::evaluate_params(check(id), a.params).lhs, a.lhs) << id;
+  }
+}
+
+TEST(Eq4, MalformedParametersAreRejected) {
+  for (const char* id : {"eq_4_paper", "eq_4_stationarity"}) {
+    EXPECT_NO_THROW(nrc::evaluate_params(check(id), kTypical));
+    auto bad = kTypical;
+    bad["activations"] = {"tanh"};   // one per layer
+    EXPECT_THROW(nrc::evaluate_params(check(id), bad), std::invalid_argument);
+    bad = kTypical;
+    bad["lambda"] = 0;
+    EXPECT_THROW(nrc::evaluate_params(check(id), bad), std::invalid_argument);
+    bad = kTypical;
+    bad["loss"] = "hinge";
+    EXPECT_THROW(nrc::evaluate_params(check(id), bad), std::invalid_argument);
+    bad = kTypical;
+    bad.erase("N");
+    EXPECT_THROW(nrc::evaluate_params(check(id), bad), std::invalid_argument);
+    bad = kTypical;
+    bad["activations"] = {"relu", "tanh"};   // kinks: not offered
+    EXPECT_THROW(nrc::evaluate_params(check(id), bad), std::invalid_argument);
+  }
+  nlohmann::json p = {{"widths", {6, 6}}, {"activations", {"tanh"}}, {"loss", "squared"}, {"K", 2},
+                      {"copies", 3},      {"lambda", 0.01},       {"stationarity_tol", 1e-9}, {"data_seed", 1}};
+  EXPECT_NO_THROW(nrc::evaluate_params(check("degenerate_rank"), p));
+  auto bad = p;
+  bad["K"] = 0;
+  EXPECT_THROW(nrc::evaluate_params(check("degenerate_rank"), bad), std::invalid_argument);
+  bad = p;
+  bad["copies"] = -1;
+  EXPECT_THROW(nrc::evaluate_params(check("degenerate_rank"), bad), std::invalid_argument);
+  bad = p;
+  bad["stationarity_tol"] = 0;
+  EXPECT_THROW(nrc::evaluate_params(check("degenerate_rank"), bad), std::invalid_argument);
+}
+
+void sweep(const char* id, bool expect_fail) {
+  std::vector<nrc::Record> rs;
+  nrc::run_check(check(id), {2000, 77}, {}, [&](const nrc::Record& r) { rs.push_back(r); });
+  for (const auto& r : rs) {
+    if (expect_fail) {
+      if (r.verdict == Verdict::Pass) {
+        EXPECT_FALSE(discriminating(r)) << nrc::replay_command(r);
+      }
+    } else {
+      EXPECT_NE(r.verdict, Verdict::Fail) << nrc::replay_command(r);
+    }
+  }
+}
+
+TEST(Eq4Slow, StationarityTwoThousandInstances) {
+  NRC_REQUIRE_SLOW();
+  sweep("eq_4_stationarity", false);
+}
+
+TEST(Eq4Slow, PaperFormTwoThousandInstances) {
+  NRC_REQUIRE_SLOW();
+  sweep("eq_4_paper", true);
+}
+
+TEST(DegenerateRankSlow, TwoThousandInstances) {
+  NRC_REQUIRE_SLOW();
+  sweep("degenerate_rank", false);
+}
+
+}  // namespace
