@@ -1,6 +1,10 @@
 #pragma once
 // Shared helpers for the property tests.
+#include <unistd.h>
+
+#include <atomic>
 #include <cstdlib>
+#include <filesystem>
 #include <string>
 
 #include <gtest/gtest.h>   // rapidcheck/gtest.h needs gtest first
@@ -18,6 +22,29 @@
   } while (0)
 
 namespace nrc::test {
+
+// A fresh folder under the system temp directory, removed with everything in it on destruction.
+class TempDir {
+ public:
+  TempDir() {
+    static std::atomic<int> counter{0};
+    path_ = std::filesystem::temp_directory_path() /
+            ("nrc_test_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
+    std::filesystem::remove_all(path_);
+    std::filesystem::create_directories(path_);
+  }
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  std::string file(const std::string& name) const { return (path_ / name).string(); }
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
 
 // The checks' generators driven by RapidCheck: same definition as the seeded sampler, but every
 // drawn number is a rapidcheck value, so failures shrink to a small instance.
