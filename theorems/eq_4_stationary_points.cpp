@@ -65,6 +65,7 @@
 #include "lib/nn/mlp.hpp"
 #include "lib/nn/train.hpp"
 #include "lib/spectral/spectral.hpp"
+#include "theorems/network_instances.hpp"
 #include "theorems/params.hpp"
 #include "theorems/prop_3_1_low_rank_gradients.hpp"
 #include "theorems/registry.hpp"
@@ -85,16 +86,6 @@ const std::vector<std::string> kLosses = {"squared", "cross_entropy"};
 constexpr std::uint64_t kMaxIterations = 20000;
 // Drawn stationarity tolerance (a parameter of the instance, so replays state it).
 constexpr double kDrawnTol = 1e-9;
-
-// Targets of one sample: N(0, I) for squared loss, a random probability vector for cross-entropy.
-arma::vec target(Loss loss, arma::uword c, Engine& rng) {
-  arma::vec y = randn(c, 1, rng);
-  if (loss == Loss::SoftmaxCrossEntropy) {
-    y = arma::exp(y - y.max());
-    y /= arma::accu(y);
-  }
-  return y;
-}
 
 nlohmann::json draw_eq4(Draw& d) {
   nlohmann::json p;
@@ -169,14 +160,14 @@ Trained build_and_train(const nlohmann::json& p, const std::string& id, bool deg
   if (degenerate) {
     const arma::mat xs = randn(d, t.K, rng);
     arma::mat ys(c, t.K);
-    for (arma::uword k = 0; k < t.K; ++k) ys.col(k) = target(t.loss, c, rng);
+    for (arma::uword k = 0; k < t.K; ++k) ys.col(k) = random_target(t.loss, c, rng);
     for (arma::uword i = 0; i < N; ++i) {
       t.X.col(i) = xs.col(i % t.K);
       t.Y.col(i) = ys.col(i % t.K);
     }
   } else {
     t.X = randn(d, N, rng);
-    for (arma::uword i = 0; i < N; ++i) t.Y.col(i) = target(t.loss, c, rng);
+    for (arma::uword i = 0; i < N; ++i) t.Y.col(i) = random_target(t.loss, c, rng);
   }
   TrainOptions o;
   o.method = TrainMethod::LBFGS;

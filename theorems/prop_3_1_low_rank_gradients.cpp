@@ -35,6 +35,7 @@
 #include "lib/common/error.hpp"
 #include "lib/nn/mlp.hpp"
 #include "lib/spectral/spectral.hpp"
+#include "theorems/network_instances.hpp"
 #include "theorems/params.hpp"
 #include "theorems/prop_3_1_low_rank_gradients.hpp"
 #include "theorems/registry.hpp"
@@ -89,16 +90,6 @@ nlohmann::json draw_instance(Draw& d) {
   return p;
 }
 
-// Targets of one sample: N(0, I) for squared loss, a random probability vector for cross-entropy.
-arma::vec target(Loss loss, arma::uword c, Engine& rng) {
-  arma::vec y = randn(c, 1, rng);
-  if (loss == Loss::SoftmaxCrossEntropy) {
-    y = arma::exp(y - y.max());
-    y /= arma::accu(y);
-  }
-  return y;
-}
-
 arma::uword signal_units(arma::uword n) { return (n + 1) / 2; }
 
 // Frobenius norm of M minus its columns replaced by their cluster's first column (cluster of
@@ -140,13 +131,13 @@ Evidence evaluate(const nlohmann::json& p) {
   arma::mat X(d, N), Y(c, N);
   if (!collapsed) {
     X = randn(d, N, rng);
-    for (arma::uword i = 0; i < N; ++i) Y.col(i) = target(loss, c, rng);
+    for (arma::uword i = 0; i < N; ++i) Y.col(i) = random_target(loss, c, rng);
   } else {
     // Cluster of sample i is i mod K; signal coordinates come from the cluster, noise from the sample.
     const arma::uword ds = j == 0 ? d : signal_units(d);
     const arma::mat signal = randn(ds, K, rng);
     arma::mat targets(c, K);
-    for (arma::uword k = 0; k < K; ++k) targets.col(k) = target(loss, c, rng);
+    for (arma::uword k = 0; k < K; ++k) targets.col(k) = random_target(loss, c, rng);
     const arma::mat noise = randn(d - ds, N, rng);
     for (arma::uword i = 0; i < N; ++i) {
       X.col(i).head(ds) = signal.col(i % K);
