@@ -169,28 +169,8 @@ Trained build_and_train(const nlohmann::json& p, const std::string& id, bool deg
     t.X = randn(d, N, rng);
     for (arma::uword i = 0; i < N; ++i) t.Y.col(i) = random_target(t.loss, c, rng);
   }
-  TrainOptions o;
-  o.method = TrainMethod::LBFGS;
-  o.loss = t.loss;
-  o.lambda = t.lambda;
-  o.stationarity_tol = t.tol;
-  o.max_iterations = kMaxIterations;
-  t.result = train(t.net, t.X, t.Y, o);
+  t.result = train_to_stationarity(t.net, t.X, t.Y, t.loss, t.lambda, t.tol, kMaxIterations);
   return t;
-}
-
-void record_training(Evidence& e, const Trained& t) {
-  e.metrics["train_status"] = std::string(name(t.result.status));
-  e.metrics["train_iterations"] = t.result.iterations;
-  e.metrics["stationarity"] = t.result.stationarity;
-  e.metrics["grad_norm"] = t.result.grad_norm;
-}
-
-bool not_stationary(Evidence& e, const Trained& t) {
-  if (t.result.status == TrainStatus::Stationary) return false;
-  e.inconclusive = fmt::format("trainer did not reach stationarity: {} after {} iterations (‖∇L_λ‖/‖2λΘ‖ = {:.3g}) {}",
-                               name(t.result.status), t.result.iterations, t.result.stationarity, t.result.message);
-  return true;
 }
 
 // Σ_i ‖d_i‖‖z_{i}^{l−1}‖ per layer, with D the deltas of L_0 (the 1/N folded in), and the D, Z.
@@ -222,8 +202,8 @@ Evidence evaluate_eq4(const nlohmann::json& p, bool paper) {
   const std::string& id = paper ? kPaperId : kTrueId;
   const Trained t = build_and_train(p, id, false);
   Evidence e;
-  record_training(e, t);
-  if (not_stationary(e, t)) return e;
+  record_training(e, t.result);
+  if (not_stationary(e, t.result)) return e;
 
   const Gradient g0 = regularized_loss(t.net, t.loss, t.X, t.Y, 0).grad;
   const Factors f = factors(t);
@@ -268,7 +248,7 @@ Evidence evaluate_eq4(const nlohmann::json& p, bool paper) {
 Evidence evaluate_degenerate(const nlohmann::json& p) {
   const Trained t = build_and_train(p, kRankId, true);
   Evidence e;
-  record_training(e, t);
+  record_training(e, t.result);
   const arma::uword L = t.net.depth(), K = t.K;
   bool any = false;
   for (arma::uword l = 0; l < L; ++l) any = any || K < std::min(t.net.W[l].n_rows, t.net.W[l].n_cols);
@@ -276,7 +256,7 @@ Evidence evaluate_degenerate(const nlohmann::json& p) {
     e.not_applicable = fmt::format("K = {} ≥ min(m, n) in every layer: rank ≤ K trivially", K);
     return e;
   }
-  if (not_stationary(e, t)) return e;
+  if (not_stationary(e, t.result)) return e;
 
   const Factors f = factors(t);
   const double u = tol::unit_roundoff;

@@ -1,9 +1,18 @@
 #pragma once
-// Pieces shared by the checks that draw random networks and data (prop_3_1, eq_4, degenerate_rank).
+// Pieces shared by the checks that draw random networks and data (prop_3_1, eq_4, degenerate_rank,
+// lemma_3_3, thm_3_4).
+#include <string>
+#include <vector>
+
 #include <armadillo>
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include "lib/common/rng.hpp"
+#include "lib/data/gaussian_mixture.hpp"
 #include "lib/nn/mlp.hpp"
+#include "lib/nn/train.hpp"
+#include "theorems/judge.hpp"
 
 namespace nrc {
 
@@ -15,6 +24,54 @@ inline arma::vec random_target(Loss loss, arma::uword c, Engine& rng) {
     y /= arma::accu(y);
   }
   return y;
+}
+
+// Inputs from K isotropic Gaussian blobs (σ, unit-scale means, N/K points each) and per-blob targets:
+// ȳ_k + σ·N(0, I) for squared loss, one random probability vector per blob for cross-entropy.
+inline Dataset blob_data(arma::uword K, arma::uword d, arma::uword N, double sigma, Loss loss, arma::uword c,
+                         Engine& rng) {
+  MixtureSpec spec;
+  spec.K = K;
+  spec.d = d;
+  spec.N = N;
+  spec.sigma = sigma;
+  Dataset data = sample_gaussian_mixture(spec, rng);
+  data.Y.set_size(c, N);
+  for (arma::uword k = 0; k < K; ++k) {
+    const arma::vec yk = random_target(loss, c, rng);
+    for (arma::uword i : arma::uvec(arma::find(data.labels == k)))
+      data.Y.col(i) = loss == Loss::SquaredError ? arma::vec(yk + sigma * randn(c, 1, rng)) : yk;
+  }
+  return data;
+}
+
+// The trainer's outcome in a record's metrics.
+inline void record_training(Evidence& e, const TrainResult& r) {
+  e.metrics["train_status"] = std::string(name(r.status));
+  e.metrics["train_iterations"] = r.iterations;
+  e.metrics["stationarity"] = r.stationarity;
+  e.metrics["grad_norm"] = r.grad_norm;
+}
+
+// A check speaks of stationary points: an instance the trainer did not bring there is Inconclusive
+// (with the trainer's status), never judged. Returns true when that happened.
+inline bool not_stationary(Evidence& e, const TrainResult& r) {
+  if (r.status == TrainStatus::Stationary) return false;
+  e.inconclusive = fmt::format("trainer did not reach stationarity: {} after {} iterations (‖∇L_λ‖/‖2λΘ‖ = {:.3g}) {}",
+                               name(r.status), r.iterations, r.stationarity, r.message);
+  return true;
+}
+
+// Full-batch L-BFGS to ‖∇L_λ‖ ≤ tol·‖2λΘ‖ (lib/nn/train), at most max_iterations iterations.
+inline TrainResult train_to_stationarity(Mlp& net, const arma::mat& X, const arma::mat& Y, Loss loss, double lambda,
+                                         double tol, std::uint64_t max_iterations) {
+  TrainOptions o;
+  o.method = TrainMethod::LBFGS;
+  o.loss = loss;
+  o.lambda = lambda;
+  o.stationarity_tol = tol;
+  o.max_iterations = max_iterations;
+  return train(net, X, Y, o);
 }
 
 }  // namespace nrc

@@ -8,6 +8,8 @@ Check make_prop_3_1_check();
 Check make_eq_4_paper_check();
 Check make_eq_4_stationarity_check();
 Check make_degenerate_rank_check();
+Check make_lemma_3_3_check();
+Check make_thm_3_4_check();
 Check make_prop_4_1_mean_check();
 Check make_prop_4_1_check();
 Check make_prop_4_1_corrected_check();
@@ -24,6 +26,8 @@ const std::vector<Check>& registry() {
       make_eq_4_paper_check(),
       make_eq_4_stationarity_check(),
       make_degenerate_rank_check(),
+      make_lemma_3_3_check(),
+      make_thm_3_4_check(),
       make_prop_4_1_mean_check(),
       make_prop_4_1_check(),
       make_prop_4_1_corrected_check(),

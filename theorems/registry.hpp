@@ -47,6 +47,10 @@ struct Check {
   // For a refined or corrected form of a paper statement: the id of the check of the statement as
   // written (the report shows the two side by side).
   std::string refines = {};
+  // For a bound proved through a chain lhs ≤ b_1 ≤ b_2 ≤ …: the names of the chain's terms, lhs
+  // first. Each record then carries metrics["chain"] = [{"layer": l, "values": [lhs, b_1, …]}, …]
+  // and the report shows every link's tightness per layer.
+  std::vector<std::string> chain_links = {};
 };
 
 const std::vector<Check>& registry();

@@ -1,0 +1,45 @@
+#pragma once
+// Lemma 3.3 measured on a network: the gap R between the full gradient and the centroid-based
+// gradient of layer l, computed exactly, and the links of the bound on ‖R‖ (derivation in
+// lemma_3_3_centroid_gradients.cpp). Shared by the checks lemma_3_3 and thm_3_4.
+#include <vector>
+
+#include <armadillo>
+
+#include "lib/common/rng.hpp"
+#include "lib/nn/mlp.hpp"
+
+namespace nrc::lemma_3_3 {
+
+struct Options {
+  arma::uword grid = 17;          // points t_m = m/(grid−1) on each segment [c_k, p_i]
+  double step = 1e-3;             // finite-difference step η in (z, y) space (absolute)
+  arma::uword hull_points = 4;    // random points of each hull H_k (and of H^j) where ‖D²G‖ is sampled
+  arma::uword directions = 6;     // random unit directions per sampled hull point
+};
+
+// One pair (l, j), j < l: G(z, y) := ∇_{W_l} ℓ(f_j(Θ_j, z), y) on the layer-j data (z^j_i, y_i).
+struct PairMeasure {
+  arma::uword l = 0;             // weight matrix W_l (1-based, as in the paper)
+  arma::uword j = 0;             // data layer z^j (0: the inputs x)
+  double R = 0;                  // ‖∇_{W_l}L_0 − ∇_{W_l}L_0^{j,C}‖_F, computed directly
+  double R_err = 0;              // first-order rounding estimate of R
+  double pointwise = 0;          // (1/N) Σ_i ‖R_i‖_F, R_i the Taylor remainder of sample i (FD)
+  double taylor = 0;             // (1/N) Σ_i ½ max_t ‖D²G(c_k + tδ_i)[δ_i, δ_i]‖_F (FD, on the grid)
+  double taylor_err = 0;         // finite-difference error estimate of `taylor`
+  double M_est = 0;              // sampled max of ‖D²G‖ over the hulls H_k: M_{l,j}(Θ, C) from below
+  double M_global_est = 0;       // the same over the hull of all points: M_{l,j}(Θ) from below
+  double wcss = 0;               // WCSS_j(C), eq. (6), of the stacked (z^j, y)
+  arma::mat centroid_gradient;   // ∇_{W_l}L_0^{j,C} = Σ_k π_k G(z̄_k, ȳ_k): rank ≤ #blocks
+};
+
+// Every pair (l, j) with l = j+1..L, for the partition `labels` (one label per sample, blocks = the
+// distinct values) of the layer-j data. L_0 = (1/N) Σ ℓ (eq. 3). Throws invalid_argument on shape
+// mismatches, j ≥ L, or a label count ≠ N.
+std::vector<PairMeasure> measure(const Mlp& net, Loss loss, const arma::mat& X, const arma::mat& Y,
+                                 arma::uword j, const arma::uvec& labels, Engine& rng, const Options& options = {});
+
+// The layer-j data z^j of X (j = 0: X itself).
+arma::mat layer_data(const Mlp& net, const arma::mat& X, arma::uword j);
+
+}  // namespace nrc::lemma_3_3
