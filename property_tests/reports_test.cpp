@@ -59,7 +59,31 @@ TEST(Reports, MarkdownPutsCounterexamplesFirstEscapesPipesAndPairsRefinements) {
   EXPECT_TRUE(contains(md, "`nrc replay paper --seed 7`"));
   EXPECT_TRUE(contains(md, "\\|x\\| ≤ 1"));   // a raw | would split the table cell
   EXPECT_TRUE(contains(md, "side by side"));
+  EXPECT_TRUE(contains(md, "1 of 1 instances fail; the refined form (`refined`) 0 of 1 fail: the numbers support "
+                           "the refined form"));
   EXPECT_TRUE(contains(md, "`abc`"));
+}
+
+// A chain lhs ≤ b1 ≤ b2 recorded per layer: the summary takes value/next-value per layer and link,
+// the report shows them in a table and lists the worst instance's chain.
+TEST(Reports, ChainTightnessPerLayer) {
+  nrc::Check c;
+  c.id = "chain";
+  c.paper_ref = "Thm";
+  c.chain_links = {"dist", "b1", "b2"};
+  std::vector<nrc::Record> rs = {record("chain", nrc::Verdict::Pass, 0.5, 1), record("chain", nrc::Verdict::Pass, 0.25, 2)};
+  rs[0].metrics["chain"] = {{{"layer", 1}, {"values", {1.0, 2.0, 8.0}}}, {{"layer", 2}, {"values", {0.0, 1.0, 1.0}}}};
+  rs[1].metrics["chain"] = {{{"layer", 1}, {"values", {1.0, 4.0, 8.0}}}};
+  const nrc::Summary s = nrc::summarize("chain", rs);
+  ASSERT_EQ(s.chain.size(), 2u);
+  EXPECT_EQ(s.chain[0].layer, 1u);
+  EXPECT_DOUBLE_EQ(s.chain[0].links[0].median, 0.375);   // 1/2 and 1/4
+  EXPECT_DOUBLE_EQ(s.chain[0].links[1].max, 0.5);        // 2/8 and 4/8
+  EXPECT_EQ(s.chain[1].links[0].count, 1u);
+  const std::string md = nrc::report_markdown({{&c, s}}, {});
+  EXPECT_TRUE(contains(md, "| dist ≤ b1 | 0.375, 0.5 (n = 2) | 0, 0 (n = 1) |")) << md;
+  EXPECT_TRUE(contains(md, "The worst instance's chain (`nrc replay chain --seed 1`)")) << md;
+  EXPECT_TRUE(contains(md, "| 1 | 1 | 2 | 8 |")) << md;
 }
 
 }  // namespace

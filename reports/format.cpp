@@ -17,6 +17,53 @@ std::string cell(const std::string& text) {
   return out;
 }
 
+// The measured answer for a statement as written and its refined form.
+std::string which_holds(const ReportSection& paper, const ReportSection& refined) {
+  const Summary &p = paper.summary, &r = refined.summary;
+  const std::string head = fmt::format("**{}**: as written (`{}`) {} of {} instances fail; the refined form (`{}`) {} "
+                                       "of {} fail", paper.check->paper_ref, paper.check->id, p.fail, p.count,
+                                       refined.check->id, r.fail, r.count);
+  if (p.fail > 0 && r.fail == 0) return head + ": the numbers support the refined form, " + refined.check->statement + ".";
+  if (p.fail == 0 && r.fail == 0) return head + ": both hold on these instances.";
+  return head + ".";
+}
+
+// Per-layer tightness of every link of a chain (Check::chain_links), and the worst instance's chain.
+std::string chain_markdown(const ReportSection& sec) {
+  const auto& names = sec.check->chain_links;
+  const Summary& s = sec.summary;
+  if (names.size() < 2 || s.chain.empty()) return "";
+  std::string md = "Chain of bounds, tightness of each link per layer (value / next value; median, max over "
+                   "instances; a link above 1 is violated):\n\n| link |";
+  for (const auto& cl : s.chain) md += fmt::format(" layer {} |", cl.layer);
+  md += "\n|---|";
+  for (std::size_t i = 0; i < s.chain.size(); ++i) md += "---|";
+  md += "\n";
+  for (std::size_t k = 0; k + 1 < names.size(); ++k) {
+    md += fmt::format("| {} ≤ {} |", cell(names[k]), cell(names[k + 1]));
+    for (const auto& cl : s.chain) {
+      if (k < cl.links.size() && cl.links[k].count > 0)
+        md += fmt::format(" {}, {} (n = {}) |", g3(cl.links[k].median), g3(cl.links[k].max), cl.links[k].count);
+      else
+        md += " – |";
+    }
+    md += "\n";
+  }
+  if (s.worst && s.worst->metrics.contains("chain")) {
+    md += fmt::format("\nThe worst instance's chain (`{}`):\n\n| layer |", replay_command(*s.worst));
+    for (const auto& n : names) md += fmt::format(" {} |", cell(n));
+    md += "\n|---|";
+    for (std::size_t i = 0; i < names.size(); ++i) md += "---|";
+    md += "\n";
+    for (const auto& entry : s.worst->metrics.at("chain")) {
+      md += fmt::format("| {} |", entry.at("layer").get<std::uint64_t>());
+      for (const double v : entry.at("values").get<std::vector<double>>()) md += fmt::format(" {} |", g3(v));
+      md += "\n";
+    }
+  }
+  return md + "\n";
+}
+
 std::string verdict_counts(const Summary& s) {
   return fmt::format("{} Pass, {} Fail, {} Inconclusive, {} NotApplicable", s.pass, s.fail, s.inconclusive,
                      s.not_applicable);
@@ -115,11 +162,12 @@ std::string report_markdown(const std::vector<ReportSection>& sections, const Re
   md += "\n";
 
   // Statements as written next to their refined or corrected forms.
-  std::string pairs;
+  std::string pairs, answers;
   for (const auto& refined : sections) {
     if (refined.check->refines.empty()) continue;
     for (const auto& paper : sections) {
       if (paper.check->id != refined.check->refines) continue;
+      answers += fmt::format("- {}\n", which_holds(paper, refined));
       for (const ReportSection* sec : {&paper, &refined}) {
         const Summary& s = sec->summary;
         const bool any = s.ratio_count > 0;
@@ -131,7 +179,7 @@ std::string report_markdown(const std::vector<ReportSection>& sections, const Re
   if (!pairs.empty()) {
     md += "## Paper's statements and their refinements, side by side\n\n";
     md += "| check | statement (lhs ≤ rhs) | Fail | instances | ratio median | ratio max |\n|---|---|---|---|---|---|\n";
-    md += pairs + "\n";
+    md += pairs + "\n" + answers + "\n";
   }
 
   for (const auto& sec : sections) {
@@ -150,7 +198,7 @@ std::string report_markdown(const std::vector<ReportSection>& sections, const Re
     if (s.worst)
       md += fmt::format("- worst instance ({}, ratio {}): `{}`{}\n", name(s.worst->verdict), g3(s.worst->ratio),
                         replay_command(*s.worst), s.worst->notes.empty() ? "" : " — " + s.worst->notes);
-    md += "\n";
+    md += fmt::format("\n{}", chain_markdown(sec));
   }
   return md;
 }

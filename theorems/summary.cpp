@@ -42,6 +42,30 @@ Summary summarize(const std::string& check_id, const std::vector<Record>& record
   }
   s.ratio_count = ratios.size();
   if (!ratios.empty()) order_stats(ratios, s.ratio_min, s.ratio_median, s.ratio_max);
+  // Per-layer chain tightness: (layer, link) → values.
+  std::map<std::uint64_t, std::vector<std::vector<double>>> chain;
+  for (const Record& r : records) {
+    if (r.check != check_id || !r.metrics.contains("chain") || !r.metrics.at("chain").is_array()) continue;
+    for (const auto& entry : r.metrics.at("chain")) {
+      const auto values = entry.at("values").get<std::vector<double>>();
+      auto& links = chain[entry.at("layer").get<std::uint64_t>()];
+      if (values.size() > 1 && links.size() < values.size() - 1) links.resize(values.size() - 1);
+      for (std::size_t k = 0; k + 1 < values.size(); ++k) {
+        const double t = values[k] / values[k + 1];
+        if (std::isfinite(t)) links[k].push_back(t);
+      }
+    }
+  }
+  for (auto& [layer, links] : chain) {
+    Summary::ChainLayer cl{layer, {}};
+    for (std::size_t k = 0; k < links.size(); ++k) {
+      Summary::Stat st{std::to_string(k)};
+      st.count = links[k].size();
+      if (!links[k].empty()) order_stats(links[k], st.min, st.median, st.max);
+      cl.links.push_back(st);
+    }
+    s.chain.push_back(cl);
+  }
   for (const std::string& name : metric_names) {
     Summary::Stat st{name};
     std::vector<double> values;

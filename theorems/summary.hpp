@@ -1,5 +1,6 @@
 #pragma once
 // Aggregates the records of one check: verdict counts, ratio statistics, the worst instance.
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
@@ -23,6 +24,13 @@ struct Summary {
     double min = 0, median = 0, max = 0;
   };
   std::vector<Stat> metrics;   // one per requested metric name, in the order asked
+  // Checks with a chain (Check::chain_links; records carry metrics["chain"]): per layer, the
+  // tightness values[k]/values[k+1] of each link k, over the records where it is finite.
+  struct ChainLayer {
+    std::uint64_t layer = 0;
+    std::vector<Stat> links;   // links[k].name = "k"
+  };
+  std::vector<ChainLayer> chain;   // by layer, ascending
 };
 
 // Records of other checks are ignored. `metric_names`: numeric metrics to summarize.
