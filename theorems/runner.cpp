@@ -1,9 +1,11 @@
 #include "theorems/runner.hpp"
 
+#include <mutex>
 #include <stdexcept>
 
 #include <fmt/format.h>
 
+#include "lib/common/parallel.hpp"
 #include "lib/common/rng.hpp"
 
 namespace nrc {
@@ -79,13 +81,17 @@ Record evaluate_seed(const Check& check, std::uint64_t instance_seed) {
 
 void run_check(const Check& check, const RunSpec& spec, const std::set<std::uint64_t>& done,
                const std::function<void(const Record&)>& sink) {
-  for (std::uint64_t i = 0; i < spec.trials; ++i) {
-    if (done.count(i)) continue;
-    Record r = evaluate_seed(check, derive_seed(spec.seed, i));
+  std::vector<std::uint64_t> todo;
+  for (std::uint64_t i = 0; i < spec.trials; ++i)
+    if (!done.count(i)) todo.push_back(i);
+  std::mutex sink_mutex;
+  parallel_for(todo.size(), spec.threads, [&](std::size_t k) {
+    Record r = evaluate_seed(check, derive_seed(spec.seed, todo[k]));
     r.run_seed = spec.seed;
-    r.index = i;
+    r.index = todo[k];
+    const std::lock_guard<std::mutex> lock(sink_mutex);
     sink(r);
-  }
+  });
 }
 
 std::set<std::uint64_t> finished_indices(const std::vector<Record>& records, const std::string& check_id,

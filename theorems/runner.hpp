@@ -28,10 +28,12 @@ Record evaluate_seed(const Check& check, std::uint64_t instance_seed);
 struct RunSpec {
   std::uint64_t trials = 100;
   std::uint64_t seed = 1;
+  unsigned threads = 1;   // instances evaluated concurrently (records identical for any count)
 };
 
 // Runs indices 0..trials−1 of the run, skipping those in `done`; each finished record goes to
-// `sink` at once (write it there, so an interruption loses nothing finished).
+// `sink` at once (write it there, so an interruption loses nothing finished). With threads > 1
+// records arrive in completion order; `sink` is called under a lock, never concurrently.
 void run_check(const Check& check, const RunSpec& spec, const std::set<std::uint64_t>& done,
                const std::function<void(const Record&)>& sink);
 

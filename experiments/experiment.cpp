@@ -1,0 +1,140 @@
+#include "experiments/experiment.hpp"
+
+#include <map>
+#include <mutex>
+
+#include <fmt/format.h>
+
+#include "lib/common/error.hpp"
+#include "lib/common/parallel.hpp"
+#include "theorems/runner.hpp"
+
+namespace nrc {
+
+std::string_view name(Preset p) { return p == Preset::Paper ? "paper" : "default"; }
+
+Preset parse_preset(std::string_view s) {
+  if (s == "default") return Preset::Default;
+  if (s == "paper") return Preset::Paper;
+  invalid_arg("parse_preset", fmt::format("expected a preset 'default' or 'paper', got '{}'", s));
+}
+
+nlohmann::json to_json(const Figure& f) {
+  nlohmann::json series = nlohmann::json::array();
+  for (const auto& s : f.series) series.push_back({{"name", s.name}, {"x", s.x}, {"y", s.y}});
+  return {{"id", f.id},     {"title", f.title}, {"xlabel", f.xlabel}, {"ylabel", f.ylabel}, {"zlabel", f.zlabel},
+          {"logx", f.logx}, {"logy", f.logy},   {"series", series},   {"x", f.x},           {"y", f.y},
+          {"z", f.z}};
+}
+
+Figure figure_from_json(const nlohmann::json& j) {
+  try {
+    Figure f;
+    f.id = j.at("id").get<std::string>();
+    f.title = j.value("title", "");
+    f.xlabel = j.value("xlabel", "");
+    f.ylabel = j.value("ylabel", "");
+    f.zlabel = j.value("zlabel", "");
+    f.logx = j.value("logx", false);
+    f.logy = j.value("logy", false);
+    for (const auto& s : j.value("series", nlohmann::json::array())) {
+      Series se{s.at("name").get<std::string>(), {}, {}};
+      // null (a non-finite value written by the records) reads back as NaN
+      for (const auto& v : s.at("x")) se.x.push_back(v.is_null() ? NAN : v.get<double>());
+      for (const auto& v : s.at("y")) se.y.push_back(v.is_null() ? NAN : v.get<double>());
+      require(se.x.size() == se.y.size(), "figure_from_json", "series '{}' has {} x and {} y values", se.name,
+              se.x.size(), se.y.size());
+      f.series.push_back(std::move(se));
+    }
+    for (const auto& v : j.value("x", nlohmann::json::array())) f.x.push_back(v.get<double>());
+    for (const auto& v : j.value("y", nlohmann::json::array())) f.y.push_back(v.get<double>());
+    for (const auto& row : j.value("z", nlohmann::json::array())) {
+      std::vector<double> r;
+      for (const auto& v : row) r.push_back(v.is_null() ? NAN : v.get<double>());
+      require(r.size() == f.x.size(), "figure_from_json", "heatmap '{}': a row has {} values for {} x", f.id, r.size(),
+              f.x.size());
+      f.z.push_back(std::move(r));
+    }
+    require(f.z.empty() || f.z.size() == f.y.size(), "figure_from_json", "heatmap '{}': {} rows for {} y", f.id,
+            f.z.size(), f.y.size());
+    return f;
+  } catch (const nlohmann::json::exception& e) {
+    invalid_arg("figure_from_json", fmt::format("malformed figure: {}", e.what()));
+  }
+}
+
+namespace {
+
+Record judged(const Experiment& exp, nlohmann::json params, const Evidence& e) {
+  Check c;
+  c.id = exp.id;
+  c.paper_ref = exp.paper_ref;
+  c.evaluate = [&e](const nlohmann::json&) { return e; };
+  return evaluate_params(c, params);
+}
+
+}  // namespace
+
+ExperimentResult run_experiment(const Experiment& exp, Preset preset, std::uint64_t seed,
+                                const std::vector<Record>& existing, unsigned threads,
+                                const std::function<void(const Record&)>& sink,
+                                const std::function<void(std::size_t, std::size_t)>& progress) {
+  std::vector<nlohmann::json> pts = exp.points(preset, seed);
+  for (std::size_t i = 0; i < pts.size(); ++i) {
+    pts[i]["point"] = i;
+    pts[i]["preset"] = std::string(name(preset));
+  }
+  ExperimentResult out;
+  out.points.resize(pts.size());
+  std::vector<std::size_t> todo;
+  for (std::size_t i = 0; i < pts.size(); ++i) {
+    bool found = false;
+    for (const Record& r : existing)
+      if (r.check == exp.id && r.params == pts[i]) {
+        out.points[i] = r;
+        found = true;
+      }
+    if (!found) todo.push_back(i);
+  }
+  std::mutex lock;
+  std::size_t done = pts.size() - todo.size();
+  if (progress) progress(done, pts.size());
+  Check point_check;
+  point_check.id = exp.id;
+  point_check.paper_ref = exp.paper_ref;
+  point_check.evaluate = exp.evaluate_point;
+  parallel_for(todo.size(), threads, [&](std::size_t k) {
+    const std::size_t i = todo[k];
+    Record r = evaluate_params(point_check, pts[i]);
+    r.run_seed = seed;
+    r.index = i;
+    const std::lock_guard<std::mutex> guard(lock);
+    out.points[i] = r;
+    sink(r);
+    if (progress) progress(++done, pts.size());
+  });
+
+  const Conclusion c = exp.conclude(out.points);
+  const nlohmann::json tag = {{"preset", std::string(name(preset))}, {"seed", seed}};
+  for (const Claim& claim : c.claims) {
+    nlohmann::json params = tag;
+    params["claim"] = claim.name;
+    Record r = judged(exp, params, claim.evidence);
+    r.notes = claim.statement + (r.notes.empty() ? "" : "; " + r.notes);
+    sink(r);
+    out.claims.push_back(std::move(r));
+  }
+  for (const Figure& f : c.figures) {
+    nlohmann::json params = tag;
+    params["figure"] = f.id;
+    Evidence e;
+    e.not_applicable = "plotted series";
+    e.metrics["figure"] = to_json(f);
+    Record r = judged(exp, params, e);
+    sink(r);
+    out.figures.push_back(std::move(r));
+  }
+  return out;
+}
+
+}  // namespace nrc

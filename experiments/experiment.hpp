@@ -1,0 +1,88 @@
+#pragma once
+// The paper's experiments (Figures 1–5). Each experiment is a list of measurement points (one
+// training run each: resumable, one record per point) and a conclusion drawn from the finished
+// points: the plotted series (figure records) and a verdict on each of the figure's claims (claim
+// records, decided by the same judge as the checks). reports/ renders these records; nothing here
+// formats or plots.
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "theorems/judge.hpp"
+#include "theorems/record.hpp"
+
+namespace nrc {
+
+enum class Preset {
+  Default,   // reduced sizes: the whole report in about 10 minutes on 2 cores
+  Paper      // the paper's sizes (784-400-300-400-784, N = 10,000, K = 10, full MNIST digits)
+};
+std::string_view name(Preset p);             // "default", "paper"
+Preset parse_preset(std::string_view s);     // throws invalid_argument naming the presets
+
+struct Series {
+  std::string name;
+  std::vector<double> x, y;
+};
+
+// One plot. A line plot when `series` is non-empty; a heatmap when `z` is (z[iy][ix] at (x[ix], y[iy])).
+struct Figure {
+  std::string id;                 // file stem, unique in the report: "fig1_layer2"
+  std::string title, xlabel, ylabel, zlabel;
+  bool logx = false, logy = false;
+  std::vector<Series> series;
+  std::vector<double> x, y;
+  std::vector<std::vector<double>> z;
+};
+nlohmann::json to_json(const Figure& f);
+Figure figure_from_json(const nlohmann::json& j);   // throws invalid_argument on a malformed figure
+
+struct Claim {
+  std::string name;        // short key, unique in the experiment: "quadratic_in_sigma"
+  std::string statement;   // the paper's claim as checked, lhs ≤ rhs stated in words
+  Evidence evidence;
+};
+
+struct Conclusion {
+  std::vector<Figure> figures;
+  std::vector<Claim> claims;
+};
+
+struct Experiment {
+  std::string id;          // "fig1"
+  std::string paper_ref;   // "Figure 1"
+  std::string title;       // one line: what is trained on what
+  // The points of a preset, each a complete JSON parameter object (seeds included, derived from
+  // the run seed): the same (preset, seed) always gives the same list.
+  std::function<std::vector<nlohmann::json>(Preset, std::uint64_t seed)> points;
+  // Trains and measures one point; metrics carry the measured values. A point is a measurement,
+  // not a claim: return not_applicable = "measurement" when it worked, inconclusive = why when it
+  // did not (diverged, not converged); never throw for a numerical failure.
+  std::function<Evidence(const nlohmann::json&)> evaluate_point;
+  // From the point records, in the order of points(); pure (no training), so it is cheap to redo.
+  std::function<Conclusion(const std::vector<Record>&)> conclude;
+};
+
+// The registered experiments, in report order.
+const std::vector<Experiment>& experiments();
+
+struct ExperimentResult {
+  std::vector<Record> points;    // in points() order
+  std::vector<Record> claims;    // params {"claim": name, "preset": …, "seed": …}
+  std::vector<Record> figures;   // params {"figure": id, …}; metrics["figure"] = to_json(Figure)
+};
+
+// Evaluates the points that `existing` does not already hold (a record of this experiment with
+// identical params), `threads` at a time, giving each finished point record to `sink` at once
+// (under a lock), and `progress(done, total)` after each; then concludes and gives the claim and
+// figure records to `sink` too. Point params gain "point": index and "preset".
+ExperimentResult run_experiment(const Experiment& exp, Preset preset, std::uint64_t seed,
+                                const std::vector<Record>& existing, unsigned threads,
+                                const std::function<void(const Record&)>& sink,
+                                const std::function<void(std::size_t, std::size_t)>& progress = {});
+
+}  // namespace nrc
