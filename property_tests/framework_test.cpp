@@ -11,6 +11,7 @@
 #include "theorems/record.hpp"
 #include "theorems/registry.hpp"
 #include "theorems/runner.hpp"
+#include "theorems/search.hpp"
 #include "theorems/summary.hpp"
 
 namespace {
@@ -229,3 +230,38 @@ TEST(Runner, ResumesSkippingFinishedIndicesWithIdenticalRecords) {
 }
 
 }  // namespace
+
+// Tightness search: local refinement climbs a known ratio landscape (lhs/rhs = x), counts the
+// perturbations the check rejects, reports a ratio above 1 as a Fail, and reuses its own records.
+TEST(TightnessSearch, ClimbsRejectsAndResumes) {
+  nrc::Check c;
+  c.id = "toy_search";
+  c.paper_ref = "toy";
+  c.evaluate = [](const nlohmann::json& p) {
+    const double x = p.at("x").get<double>();
+    if (x > 1.5) throw std::invalid_argument("nrc::toy(): x > 1.5");
+    nrc::Evidence e;
+    e.lhs = x;
+    e.rhs = 1;
+    return e;
+  };
+  const nrc::Record start = nrc::evaluate_params(c, {{"x", 0.5}, {"data_seed", 7}});
+  nrc::SearchSpec spec;
+  spec.starts = 1;
+  spec.rounds = 30;
+  std::vector<nrc::Record> written;
+  const nrc::SearchResult first = nrc::tightness_search(c, {start}, {}, spec, [&](const nrc::Record& r) { written.push_back(r); });
+  ASSERT_TRUE(first.best.has_value());
+  EXPECT_DOUBLE_EQ(first.start_ratio, 0.5);
+  EXPECT_GT(first.best->ratio, 1.0);   // climbs past the bound: a counterexample of the toy claim
+  EXPECT_EQ(first.best->verdict, nrc::Verdict::Fail);
+  EXPECT_EQ(first.best->params.at("data_seed"), 7);   // seeds are kept
+  EXPECT_GT(first.rejected, 0u);
+  EXPECT_EQ(first.evaluated, written.size());
+  for (const auto& r : written) EXPECT_TRUE(r.metrics.contains("search"));
+
+  std::size_t again = 0;
+  const nrc::SearchResult second = nrc::tightness_search(c, {start}, written, spec, [&](const nrc::Record&) { ++again; });
+  EXPECT_EQ(again, 0u);
+  EXPECT_EQ(second.best->params, first.best->params);
+}

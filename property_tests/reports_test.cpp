@@ -1,6 +1,11 @@
 // reports/: replay commands, summaries and the Markdown report render what the records say.
 #include "property_tests/support.hpp"
 
+#include <cstdlib>
+#include <fstream>
+#include <iterator>
+
+#include "reports/figures.hpp"
 #include "reports/format.hpp"
 #include "theorems/summary.hpp"
 
@@ -84,6 +89,45 @@ TEST(Reports, ChainTightnessPerLayer) {
   EXPECT_TRUE(contains(md, "| dist ≤ b1 | 0.375, 0.5 (n = 2) | 0, 0 (n = 1) |")) << md;
   EXPECT_TRUE(contains(md, "The worst instance's chain (`nrc replay chain --seed 1`)")) << md;
   EXPECT_TRUE(contains(md, "| 1 | 1 | 2 | 8 |")) << md;
+}
+
+}  // namespace
+
+namespace {
+
+std::string slurp(const std::string& path) {
+  std::ifstream f(path);
+  return {std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>()};
+}
+
+// Figures become a CSV of the plotted numbers, a gnuplot script and (gnuplot present, as
+// scripts/setup installs it) an SVG.
+TEST(Reports, FiguresRenderToCsvScriptAndSvg) {
+  const nrc::test::TempDir dir;
+  nrc::Figure lines;
+  lines.id = "lines";
+  lines.title = "it's a title";
+  lines.logy = true;
+  lines.series = {{"σ = 0.1", {1, 2, 3}, {1, 4, 9}}, {"a, b", {1, 2}, {2, NAN}}};
+  nrc::Figure heat;
+  heat.id = "heat";
+  heat.x = {1e-3, 1e-2};
+  heat.y = {0.1, 1.0, 10.0};
+  heat.z = {{0.1, 0.2}, {0.3, 0.4}, {0.5, 0.6}};
+  const bool have_gnuplot = std::system("command -v gnuplot > /dev/null 2>&1") == 0;
+  for (const auto* f : {&lines, &heat}) {
+    const nrc::RenderedFigure r = nrc::render_figure(*f, dir.path().string());
+    EXPECT_EQ(r.rendered, have_gnuplot) << r.error;
+    if (have_gnuplot) {
+      EXPECT_TRUE(contains(slurp(dir.file(r.svg)), "<svg"));
+    } else {
+      EXPECT_TRUE(contains(r.error, "scripts/setup")) << r.error;
+    }
+  }
+  EXPECT_EQ(slurp(dir.file("lines.csv")), "series,x,y\nσ = 0.1,1,1\nσ = 0.1,2,4\nσ = 0.1,3,9\n\"a, b\",1,2\n\"a, b\",2,NaN\n");
+  const std::string heat_csv = slurp(dir.file("heat.csv"));
+  EXPECT_TRUE(contains(heat_csv, "x,y,z\n0.001,0.1,0.1\n0.01,0.1,0.2\n0.001,1,0.3\n")) << heat_csv;
+  EXPECT_TRUE(contains(slurp(dir.file("lines.gp")), "set logscale y"));
 }
 
 }  // namespace

@@ -125,26 +125,87 @@ std::string record_text(const Record& r) {
   return out;
 }
 
-std::string report_markdown(const std::vector<ReportSection>& sections, const ReportMeta& meta) {
+namespace {
+
+std::string experiment_markdown(const ExperimentSection& ex) {
+  const Experiment& e = *ex.experiment;
+  std::string md = fmt::format("## {}: {}\n\n", e.paper_ref, e.title);
+  std::size_t measured = 0, failed = 0;
+  for (const Record& r : ex.result.points) {
+    measured += r.verdict == Verdict::NotApplicable;
+    failed += r.verdict == Verdict::Inconclusive;
+  }
+  md += fmt::format("{} training runs ({} measured, {} inconclusive); `{}` in the records.\n\n", ex.result.points.size(),
+                    measured, failed, e.id);
+  for (const Record& r : ex.result.points)
+    if (r.verdict == Verdict::Inconclusive)
+      md += fmt::format("- inconclusive point {}: {} (`{}`)\n", r.index ? *r.index : 0, r.notes, r.params.dump());
+  if (!ex.result.claims.empty()) {
+    md += "\n| claim (lhs ≤ rhs) | lhs | rhs | ratio | verdict |\n|---|---|---|---|---|\n";
+    for (const Record& r : ex.result.claims)
+      md += fmt::format("| {} | {} | {} | {} | **{}** |\n", cell(r.notes), g3(r.lhs), g3(r.rhs), g3(r.ratio),
+                        name(r.verdict));
+    md += "\n";
+  }
+  for (std::size_t i = 0; i < ex.result.figures.size() && i < ex.figures.size(); ++i) {
+    const Record& r = ex.result.figures[i];
+    const RenderedFigure& f = ex.figures[i];
+    const std::string title = r.metrics.contains("figure") ? r.metrics.at("figure").value("title", "") : "";
+    if (f.rendered)
+      md += fmt::format("![{}]({})\n\n", title, f.svg);
+    else
+      md += fmt::format("> figure `{}` not rendered: {}\n\n", f.svg, f.error);
+    md += fmt::format("Data: [{}]({}), script: [{}]({})\n\n", f.csv, f.csv, f.script, f.script);
+  }
+  return md;
+}
+
+std::string search_markdown(const std::vector<SearchSection>& searches) {
+  if (searches.empty()) return "";
+  std::string md = "## Tightness search\n\nFor each bound: local refinement (perturbed parameters, same data seeds) "
+                   "around the random run's tightest instances. A ratio above 1 is a counterexample.\n\n"
+                   "| check | random run max ratio | search max ratio | verdict | candidates (rejected) | tightest instance |\n"
+                   "|---|---|---|---|---|---|\n";
+  for (const auto& s : searches) {
+    const auto& b = s.result.best;
+    md += fmt::format("| `{}` | {} | {} | {} | {} ({}) | {} |\n", s.check->id, g3(s.result.start_ratio),
+                      b ? g3(b->ratio) : "–", b ? std::string(name(b->verdict)) : "–", s.result.evaluated,
+                      s.result.rejected, b ? fmt::format("`{}`", replay_command(*b)) : "–");
+  }
+  return md + "\n";
+}
+
+}  // namespace
+
+std::string report_markdown(const std::vector<ReportSection>& sections, const ReportMeta& meta,
+                            const std::vector<SearchSection>& searches,
+                            const std::vector<ExperimentSection>& experiments) {
   std::string md = "# nrc report: Neural Rank Collapse, checked\n\n";
   md += fmt::format(
-      "nrc {} at commit `{}`, {}. Seed {}, {} instances per check, {} BLAS thread(s), wall time {:.1f} s.\n\n",
-      meta.version, meta.commit, meta.date, meta.seed, meta.trials, meta.threads, meta.wall_seconds);
+      "nrc {} at commit `{}`, {}. Preset `{}`, seed {}, {} instances per check, {} thread(s), wall time {:.1f} s.\n\n",
+      meta.version, meta.commit, meta.date, meta.preset.empty() ? "default" : meta.preset, meta.seed, meta.trials,
+      meta.threads, meta.wall_seconds);
+  if (!meta.libraries.empty()) md += fmt::format("Libraries: {}.\n\n", meta.libraries);
   if (meta.skipped_lines > 0)
     md += fmt::format("> {} torn line(s) in the records file were skipped (an interrupted run); their "
                       "instances were computed again.\n\n", meta.skipped_lines);
 
-  std::vector<const ReportSection*> failing;
+  std::string counter;
   for (const auto& sec : sections)
-    if (sec.summary.fail > 0) failing.push_back(&sec);
-  if (!failing.empty()) {
-    md += "## Counterexamples\n\n";
-    for (const auto* sec : failing)
-      md += fmt::format("- **{}** ({}): {} instance(s) fail; worst ratio {}: `{}`\n", sec->check->id,
-                        sec->check->paper_ref, sec->summary.fail, g3(sec->summary.worst->ratio),
-                        replay_command(*sec->summary.worst));
-    md += "\n";
-  }
+    if (sec.summary.fail > 0)
+      counter += fmt::format("- **{}** ({}): {} instance(s) fail; worst ratio {}: `{}`\n", sec.check->id,
+                             sec.check->paper_ref, sec.summary.fail, g3(sec.summary.worst->ratio),
+                             replay_command(*sec.summary.worst));
+  for (const auto& s : searches)
+    if (s.result.best && s.result.best->verdict == Verdict::Fail && s.result.best->metrics.contains("search"))
+      counter += fmt::format("- **{}** (tightness search): ratio {}: `{}`\n", s.check->id, g3(s.result.best->ratio),
+                             replay_command(*s.result.best));
+  for (const auto& ex : experiments)
+    for (const Record& r : ex.result.claims)
+      if (r.verdict == Verdict::Fail)
+        counter += fmt::format("- **{}** claim `{}` does not hold: lhs {} > rhs {} — {}\n", ex.experiment->paper_ref,
+                               r.params.value("claim", ""), g3(r.lhs), g3(r.rhs), r.notes);
+  if (!counter.empty()) md += "## Counterexamples\n\n" + counter + "\n";
 
   md += "## Summary\n\n";
   md += "| check | statement (lhs ≤ rhs) | instances | Pass | Fail | Inconclusive | N/A | ratio min | median | "
@@ -182,9 +243,29 @@ std::string report_markdown(const std::vector<ReportSection>& sections, const Re
     md += pairs + "\n" + answers + "\n";
   }
 
+  md += search_markdown(searches);
+  for (const auto& ex : experiments) md += experiment_markdown(ex);
+
+  std::string findings = answers;
+  for (const auto& ex : experiments)
+    for (const Record& r : ex.result.claims)
+      findings += fmt::format("- {} — `{}`: {} (lhs {}, rhs {})\n", ex.experiment->paper_ref,
+                              r.params.value("claim", ""), r.verdict == Verdict::Pass ? "reproduced" : "NOT reproduced",
+                              g3(r.lhs), g3(r.rhs));
+  for (const auto& sec : sections)
+    if (!sec.check->chain_links.empty() && sec.summary.worst)
+      findings += fmt::format("- `{}`: tightest instance of its exact link at ratio {} (`{}`); per-layer chain below.\n",
+                              sec.check->id, g3(sec.summary.ratio_max), replay_command(*sec.summary.worst));
+  if (!findings.empty() || !counter.empty()) {
+    md += "## Findings\n\n";
+    if (!counter.empty()) md += "Counterexamples: see the top of this report.\n\n";
+    md += findings + "\n";
+  }
+
+  md += "## The checks in detail\n\n";
   for (const auto& sec : sections) {
     const Summary& s = sec.summary;
-    md += fmt::format("## `{}`: {}\n\n", sec.check->id, sec.check->paper_ref);
+    md += fmt::format("### `{}`: {}\n\n", sec.check->id, sec.check->paper_ref);
     md += fmt::format("Claim as checked: {}.\n\n- lhs: {}\n- rhs: {}\n", sec.check->statement, sec.check->lhs,
                       sec.check->rhs);
     md += fmt::format("- {} instances: {}\n", s.count, verdict_counts(s));

@@ -4,8 +4,11 @@
 #include <string>
 #include <vector>
 
+#include "experiments/experiment.hpp"
+#include "reports/figures.hpp"
 #include "theorems/record.hpp"
 #include "theorems/registry.hpp"
+#include "theorems/search.hpp"
 #include "theorems/summary.hpp"
 
 namespace nrc {
@@ -24,13 +27,29 @@ struct ReportSection {
   Summary summary;
 };
 
+struct SearchSection {
+  const Check* check;
+  SearchResult result;
+};
+
+struct ExperimentSection {
+  const Experiment* experiment;
+  ExperimentResult result;
+  std::vector<RenderedFigure> figures;   // one per result.figures record, same order
+};
+
 struct ReportMeta {
-  std::string version, commit, date, threads;
+  std::string version, commit, date, threads, preset, libraries;
   std::uint64_t seed = 0, trials = 0;
   double wall_seconds = 0;
   std::size_t skipped_lines = 0;   // torn lines found in the records file
 };
 
-std::string report_markdown(const std::vector<ReportSection>& sections, const ReportMeta& meta);
+// Sections, in order: counterexamples (any Fail: checks, search, experiment claims), the summary
+// table, statements vs their refinements, the tightness search, one section per experiment
+// (claims with verdicts, figures, CSV links), findings, then each check in detail.
+std::string report_markdown(const std::vector<ReportSection>& sections, const ReportMeta& meta,
+                            const std::vector<SearchSection>& searches = {},
+                            const std::vector<ExperimentSection>& experiments = {});
 
 }  // namespace nrc

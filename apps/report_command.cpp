@@ -1,0 +1,185 @@
+#include "apps/report_command.hpp"
+
+#include <dlfcn.h>
+
+#include <armadillo>
+#include <boost/version.hpp>
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+#include <filesystem>
+#include <memory>
+#include <fstream>
+#include <set>
+#include <thread>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "apps/progress.hpp"
+#include "lib/common/error.hpp"
+#include "nrc_build_info.hpp"
+#include "reports/figures.hpp"
+#include "reports/format.hpp"
+#include "theorems/runner.hpp"
+#include "theorems/search.hpp"
+#include "theorems/summary.hpp"
+
+namespace nrc::cli {
+
+namespace {
+
+std::string now_utc() {
+  const std::time_t t = std::time(nullptr);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M UTC", std::gmtime(&t));
+  return buf;
+}
+
+std::string command_output(const char* cmd) {
+  std::string out;
+  if (FILE* p = popen(cmd, "r")) {
+    char buf[256];
+    while (fgets(buf, sizeof buf, p)) out += buf;
+    pclose(p);
+  }
+  while (!out.empty() && (out.back() == '\n' || out.back() == '\r')) out.pop_back();
+  return out;
+}
+
+std::string libraries() {
+  std::string blas = "BLAS unknown";
+  if (auto* config = reinterpret_cast<char* (*)()>(dlsym(RTLD_DEFAULT, "openblas_get_config"))) blas = config();
+  std::string gnuplot = command_output("gnuplot --version 2>/dev/null");
+  return fmt::format("Armadillo {}, {}, Boost {}, fmt {}, nlohmann-json {}.{}.{}, {}", arma::arma_version::as_string(),
+                     blas, BOOST_LIB_VERSION, FMT_VERSION, NLOHMANN_JSON_VERSION_MAJOR, NLOHMANN_JSON_VERSION_MINOR,
+                     NLOHMANN_JSON_VERSION_PATCH, gnuplot.empty() ? "gnuplot not found" : gnuplot);
+}
+
+void remove_outputs(const std::filesystem::path& dir) {
+  if (!std::filesystem::exists(dir)) return;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    const auto ext = entry.path().extension().string();
+    if (entry.path().filename() == "records.jsonl" || entry.path().filename() == "REPORT.md" || ext == ".svg" ||
+        ext == ".csv" || ext == ".gp" || ext == ".log")
+      std::filesystem::remove(entry.path());
+  }
+}
+
+}  // namespace
+
+std::uint64_t default_trials(Preset p) { return p == Preset::Paper ? 10000 : 2000; }
+
+int run_report(const ReportOptions& o, const std::string& blas_threads) {
+  const auto start = std::chrono::steady_clock::now();
+  const std::uint64_t trials = o.trials > 0 ? o.trials : default_trials(o.preset);
+  const unsigned threads = o.threads > 0 ? o.threads : std::max(1u, std::thread::hardware_concurrency());
+  const std::filesystem::path dir(o.dir);
+  const std::string records_path = (dir / "records.jsonl").string();
+  if (o.fresh) remove_outputs(dir);
+  std::filesystem::create_directories(dir);
+  JsonlContents existing;
+  if (std::filesystem::exists(records_path)) existing = read_jsonl(records_path);
+  fmt::print(stderr, "nrc report: preset {}, seed {}, {} instances per check, {} worker thread(s); records: {}{}\n",
+             name(o.preset), o.seed, trials, threads, records_path,
+             existing.records.empty() ? "" : fmt::format(" ({} reused)", existing.records.size()));
+
+  std::vector<Record> all = existing.records;
+  JsonlWriter writer(records_path);
+  auto keep = [&](const Record& r) {
+    writer.write(r);
+    all.push_back(r);
+  };
+
+  // 1. Every registered check.
+  const auto& checks = registry();
+  std::size_t n = 0;
+  for (const auto& check : checks) {
+    const auto done = finished_indices(existing.records, check.id, o.seed);
+    std::uint64_t todo = 0;
+    for (std::uint64_t i = 0; i < trials; ++i) todo += done.count(i) == 0;
+    Progress progress(fmt::format("[{}/{}] {}", ++n, checks.size(), check.id), todo);
+    std::uint64_t finished = 0, failed = 0;
+    progress.tick(0);
+    run_check(check, {trials, o.seed, threads}, done, [&](const Record& r) {
+      keep(r);
+      failed += r.verdict == Verdict::Fail;
+      progress.tick(++finished, failed ? fmt::format("{} failed", failed) : "");
+    });
+  }
+  std::vector<ReportSection> sections;
+  for (const auto& check : checks) {
+    std::vector<Record> mine;   // this run's records only (seed and index range), each index once
+    std::set<std::uint64_t> seen;
+    for (const Record& r : all)
+      if (r.check == check.id && r.run_seed == o.seed && r.index && *r.index < trials && seen.insert(*r.index).second)
+        mine.push_back(r);
+    sections.push_back({&check, summarize(check.id, mine, check.summary_metrics)});
+  }
+
+  // 2. The tightness search, around each check's tightest instances of this run.
+  std::vector<SearchSection> searches;
+  if (o.search) {
+    Progress progress("tightness search", checks.size(), "checks");
+    SearchSpec spec;
+    spec.seed = o.seed;
+    spec.threads = threads;
+    if (o.preset == Preset::Paper) spec.rounds = 30;
+    std::size_t k = 0;
+    for (std::size_t c = 0; c < checks.size(); ++c) {
+      std::vector<Record> run;
+      for (const Record& r : all)
+        if (r.check == checks[c].id && r.run_seed == o.seed && r.index && *r.index < trials) run.push_back(r);
+      searches.push_back({&checks[c], tightness_search(checks[c], run, existing.records, spec, keep)});
+      progress.tick(++k);
+    }
+  }
+
+  // 3. The experiments, then their figures.
+  std::vector<ExperimentSection> exps;
+  for (const auto& e : experiments()) {
+    std::unique_ptr<Progress> p;
+    ExperimentSection sec{&e, {}, {}};
+    sec.result = run_experiment(e, o.preset, o.seed, existing.records, threads, keep,
+                                [&](std::size_t done, std::size_t total) {
+                                  if (!p) p = std::make_unique<Progress>(fmt::format("{} ({})", e.paper_ref, e.id), total,
+                                                                         "training runs");
+                                  p->tick(done);
+                                });
+    for (const Record& r : sec.result.figures)
+      sec.figures.push_back(render_figure(figure_from_json(r.metrics.at("figure")), dir.string()));
+    exps.push_back(std::move(sec));
+  }
+
+  ReportMeta meta;
+  meta.version = build::version;
+  meta.commit = build::git_commit;
+  meta.date = now_utc();
+  meta.threads = fmt::format("{} worker × {} BLAS", threads, blas_threads);
+  meta.preset = std::string(name(o.preset));
+  meta.libraries = libraries();
+  meta.seed = o.seed;
+  meta.trials = trials;
+  meta.skipped_lines = existing.skipped.size();
+  meta.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const std::string report_path = (dir / "REPORT.md").string();
+  {
+    std::ofstream md(report_path);
+    md << report_markdown(sections, meta, searches, exps);
+    if (!md) invalid_arg("report", fmt::format("cannot write '{}'", report_path));
+  }
+  std::size_t failing = 0;
+  for (const auto& sec : sections) {
+    fmt::print("{}", summary_text(sec.summary));
+    failing += sec.summary.fail > 0;
+  }
+  for (const auto& ex : exps)
+    for (const Record& r : ex.result.claims)
+      fmt::print("{} claim {}: {} (lhs {:.3g}, rhs {:.3g})\n", ex.experiment->paper_ref, r.params.value("claim", ""),
+                 name(r.verdict), r.lhs, r.rhs);
+  if (failing > 0) fmt::print("{} check(s) have failing instances: findings, listed first in the report\n", failing);
+  fmt::print("report: {} ({:.0f} s)\n", report_path, meta.wall_seconds);
+  return 0;
+}
+
+}  // namespace nrc::cli

@@ -1,0 +1,26 @@
+#pragma once
+// `nrc report`: runs every check, the tightness search and the experiments (resumably, appending
+// records as they finish), renders the figures and writes REPORT.md.
+#include <cstdint>
+#include <string>
+
+#include "experiments/experiment.hpp"
+
+namespace nrc::cli {
+
+struct ReportOptions {
+  std::string dir;
+  std::uint64_t trials = 0;   // instances per check; 0: the preset's (2,000 default, 10,000 paper)
+  std::uint64_t seed = 1;
+  bool fresh = false;         // delete the folder's records and figures first
+  Preset preset = Preset::Default;
+  unsigned threads = 0;       // worker threads; 0: every core
+  bool search = true;         // the tightness search
+};
+
+std::uint64_t default_trials(Preset p);
+
+// Returns 0 once REPORT.md is written, whatever it found. Throws invalid_argument on bad options.
+int run_report(const ReportOptions& options, const std::string& blas_threads);
+
+}  // namespace nrc::cli
