@@ -74,6 +74,25 @@ int run_report(const ReportOptions& o, const std::string& blas_threads) {
   const auto start = std::chrono::steady_clock::now();
   const std::uint64_t trials = o.trials > 0 ? o.trials : default_trials(o.preset);
   const unsigned threads = o.threads > 0 ? o.threads : std::max(1u, std::thread::hardware_concurrency());
+  std::vector<const Check*> checks;
+  std::vector<const Experiment*> exps_to_run;
+  {
+    std::set<std::string> wanted(o.only.begin(), o.only.end()), known;
+    for (const auto& c : registry()) {
+      known.insert(c.id);
+      if (wanted.empty() || wanted.count(c.id)) checks.push_back(&c);
+    }
+    for (const auto& e : experiments()) {
+      known.insert(e.id);
+      if (wanted.empty() || wanted.count(e.id)) exps_to_run.push_back(&e);
+    }
+    for (const auto& w : wanted)
+      if (!known.count(w)) {
+        std::string list;
+        for (const auto& k : known) list += (list.empty() ? "" : ", ") + k;
+        invalid_arg("report", fmt::format("--only: unknown id '{}' (known: {})", w, list));
+      }
+  }
   const std::filesystem::path dir(o.dir);
   const std::string records_path = (dir / "records.jsonl").string();
   if (o.fresh) remove_outputs(dir);
@@ -92,9 +111,9 @@ int run_report(const ReportOptions& o, const std::string& blas_threads) {
   };
 
   // 1. Every registered check.
-  const auto& checks = registry();
   std::size_t n = 0;
-  for (const auto& check : checks) {
+  for (const Check* cp : checks) {
+    const Check& check = *cp;
     const auto done = finished_indices(existing.records, check.id, o.seed);
     std::uint64_t todo = 0;
     for (std::uint64_t i = 0; i < trials; ++i) todo += done.count(i) == 0;
@@ -108,7 +127,8 @@ int run_report(const ReportOptions& o, const std::string& blas_threads) {
     });
   }
   std::vector<ReportSection> sections;
-  for (const auto& check : checks) {
+  for (const Check* cp : checks) {
+    const Check& check = *cp;
     std::vector<Record> mine;   // this run's records only (seed and index range), each index once
     std::set<std::uint64_t> seen;
     for (const Record& r : all)
@@ -129,15 +149,16 @@ int run_report(const ReportOptions& o, const std::string& blas_threads) {
     for (std::size_t c = 0; c < checks.size(); ++c) {
       std::vector<Record> run;
       for (const Record& r : all)
-        if (r.check == checks[c].id && r.run_seed == o.seed && r.index && *r.index < trials) run.push_back(r);
-      searches.push_back({&checks[c], tightness_search(checks[c], run, existing.records, spec, keep)});
+        if (r.check == checks[c]->id && r.run_seed == o.seed && r.index && *r.index < trials) run.push_back(r);
+      searches.push_back({checks[c], tightness_search(*checks[c], run, existing.records, spec, keep)});
       progress.tick(++k);
     }
   }
 
   // 3. The experiments, then their figures.
   std::vector<ExperimentSection> exps;
-  for (const auto& e : experiments()) {
+  for (const Experiment* ep : exps_to_run) {
+    const Experiment& e = *ep;
     std::unique_ptr<Progress> p;
     ExperimentSection sec{&e, {}, {}};
     sec.result = run_experiment(e, o.preset, o.seed, existing.records, threads, keep,

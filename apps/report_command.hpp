@@ -3,6 +3,7 @@
 // records as they finish), renders the figures and writes REPORT.md.
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "experiments/experiment.hpp"
 
@@ -16,6 +17,7 @@ struct ReportOptions {
   Preset preset = Preset::Default;
   unsigned threads = 0;       // worker threads; 0: every core
   bool search = true;         // the tightness search
+  std::vector<std::string> only;   // check and experiment ids to run (empty: all)
 };
 
 std::uint64_t default_trials(Preset p);

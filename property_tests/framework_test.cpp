@@ -1,11 +1,13 @@
 // The check framework: judge, records and JSON Lines, summaries, the seeded sampler, the registry.
 #include "property_tests/support.hpp"
 
+#include <atomic>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <limits>
 
+#include "experiments/experiment.hpp"
 #include "theorems/judge.hpp"
 #include "theorems/params.hpp"
 #include "theorems/record.hpp"
@@ -264,4 +266,69 @@ TEST(TightnessSearch, ClimbsRejectsAndResumes) {
   const nrc::SearchResult second = nrc::tightness_search(c, {start}, written, spec, [&](const nrc::Record&) { ++again; });
   EXPECT_EQ(again, 0u);
   EXPECT_EQ(second.best->params, first.best->params);
+}
+
+// Experiments: points are evaluated once, reused from earlier records after an interruption, and
+// the conclusion (claims judged, figures recorded) is the same either way.
+TEST(Experiments, PointsResumeAndConclusionsAreJudged) {
+  std::atomic<int> calls{0};
+  nrc::Experiment toy;
+  toy.id = "toy_fig";
+  toy.paper_ref = "Figure 0";
+  toy.points = [](nrc::Preset, std::uint64_t seed) {
+    std::vector<nlohmann::json> p;
+    for (int i = 0; i < 5; ++i) p.push_back({{"x", i}, {"seed", seed}});
+    return p;
+  };
+  toy.evaluate_point = [&calls](const nlohmann::json& p) {
+    ++calls;
+    nrc::Evidence e;
+    e.not_applicable = "measurement";
+    e.metrics["y"] = p.at("x").get<double>() * p.at("x").get<double>();
+    return e;
+  };
+  toy.conclude = [](const std::vector<nrc::Record>& pts) {
+    nrc::Conclusion c;
+    nrc::Figure f;
+    f.id = "toy";
+    nrc::Series s{"y = x²", {}, {}};
+    double sum = 0;
+    for (const auto& r : pts) {
+      s.x.push_back(r.params.at("x").get<double>());
+      s.y.push_back(r.metrics.at("y").get<double>());
+      sum += s.y.back();
+    }
+    f.series.push_back(s);
+    c.figures.push_back(f);
+    nrc::Evidence e;
+    e.lhs = sum;
+    e.rhs = 20;
+    c.claims.push_back({"sum", "Σ y ≤ 20", e});
+    return c;
+  };
+  std::vector<nrc::Record> first;
+  const auto a = nrc::run_experiment(toy, nrc::Preset::Default, 3, {}, 2, [&](const nrc::Record& r) { first.push_back(r); });
+  EXPECT_EQ(calls.load(), 5);
+  ASSERT_EQ(a.claims.size(), 1u);
+  EXPECT_EQ(a.claims[0].verdict, nrc::Verdict::Fail);   // 0 + 1 + 4 + 9 + 16 = 30 > 20
+  EXPECT_DOUBLE_EQ(a.claims[0].lhs, 30);
+  ASSERT_EQ(a.figures.size(), 1u);
+  EXPECT_EQ(nrc::figure_from_json(a.figures[0].metrics.at("figure")).series[0].y[4], 16);
+  EXPECT_EQ(a.points[2].params.at("point"), 2);
+  EXPECT_EQ(a.points[2].params.at("preset"), "default");
+
+  // "Killed" after three points: a rerun evaluates only the two missing ones.
+  std::vector<nrc::Record> kept;
+  for (const auto& r : first)
+    if (r.params.contains("x") && r.params.at("x").get<int>() < 3) kept.push_back(r);
+  calls = 0;
+  const auto b = nrc::run_experiment(toy, nrc::Preset::Default, 3, kept, 1, [](const nrc::Record&) {});
+  EXPECT_EQ(calls.load(), 2);
+  EXPECT_DOUBLE_EQ(b.claims[0].lhs, a.claims[0].lhs);
+  EXPECT_EQ(nrc::to_json(b.points[4]).dump(), nrc::to_json(a.points[4]).dump());
+  // A different preset is a different set of points.
+  calls = 0;
+  nrc::run_experiment(toy, nrc::Preset::Paper, 3, first, 1, [](const nrc::Record&) {});
+  EXPECT_EQ(calls.load(), 5);
+  EXPECT_THROW(nrc::parse_preset("huge"), std::invalid_argument);
 }
