@@ -1,0 +1,254 @@
+// Experiments fig1 (rank transition of a tanh autoencoder) and fig2 (deep linear autoencoder, full vs
+// centroid loss): points, one tiny point each, the conclusions on synthetic records with known
+// answers, and (Fig12Slow, NRC_SLOW=1) each default preset run through run_experiment.
+#include "property_tests/support.hpp"
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <set>
+
+#include "experiments/experiment.hpp"
+#include "theorems/judge.hpp"
+
+namespace {
+
+using nrc::Verdict;
+const double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+const nrc::Experiment& experiment(const std::string& id) {
+  for (const auto& e : nrc::experiments())
+    if (e.id == id) return e;
+  throw std::runtime_error("no experiment " + id);
+}
+
+const nrc::Claim& claim(const nrc::Conclusion& c, const std::string& name) {
+  for (const auto& cl : c.claims)
+    if (cl.name == name) return cl;
+  throw std::runtime_error("no claim " + name);
+}
+
+Verdict verdict(const nrc::Conclusion& c, const std::string& name) { return nrc::judge(claim(c, name).evidence).verdict; }
+
+// A point record as run_experiment would hand it to conclude(): grid params and the given metrics.
+nrc::Record point(const std::string& id, std::size_t il, std::size_t is, double lambda, double sigma,
+                  nlohmann::json metrics) {
+  nrc::Record r;
+  r.check = id;
+  r.params = {{"lambda_index", il}, {"sigma_index", is}, {"lambda", lambda}, {"sigma", sigma},
+              {"widths", {4, 3, 4}}};
+  r.metrics = std::move(metrics);
+  r.verdict = Verdict::NotApplicable;
+  return r;
+}
+
+const std::vector<double> kLambdas = {1e-3, 1e-2, 1e-1}, kSigmas = {0.01, 0.1, 1};
+
+TEST(Fig12, PointsAreDeterministicCompleteAndSeeded) {
+  for (const std::string id : {"fig1", "fig2"}) {
+    const auto& exp = experiment(id);
+    for (const auto preset : {nrc::Preset::Default, nrc::Preset::Paper}) {
+      const auto a = exp.points(preset, 7), b = exp.points(preset, 7), other = exp.points(preset, 8);
+      ASSERT_EQ(a, b) << id;
+      ASSERT_EQ(a.size(), other.size());
+      EXPECT_NE(a.front()["data_seed"], other.front()["data_seed"]);
+      std::set<std::pair<std::size_t, std::size_t>> cells;
+      for (const auto& p : a) {
+        for (const char* key : {"K", "N", "widths", "mean_scale", "lambda", "sigma", "lambda_index", "sigma_index",
+                                "stationarity_tol", "max_iterations", "data_seed", "init_seed"})
+          EXPECT_TRUE(p.contains(key)) << id << " lacks " << key;
+        if (id == "fig1") {
+          EXPECT_TRUE(p.contains("activations"));
+        }
+        cells.insert({p["lambda_index"].get<std::size_t>(), p["sigma_index"].get<std::size_t>()});
+        // the same data and initialization at every grid point (common random numbers)
+        EXPECT_EQ(p["data_seed"], a.front()["data_seed"]);
+        EXPECT_EQ(p["init_seed"], a.front()["init_seed"]);
+      }
+      EXPECT_EQ(cells.size(), a.size()) << id << ": grid cells repeat";
+      if (preset == nrc::Preset::Paper) {
+        EXPECT_EQ(a.front()["widths"], nlohmann::json({784, 400, 300, 400, 784}));
+      }
+    }
+  }
+  EXPECT_EQ(experiment("fig1").points(nrc::Preset::Default, 1).size(), 16u);
+  EXPECT_EQ(experiment("fig2").points(nrc::Preset::Default, 1).size(), 20u);
+}
+
+nlohmann::json tiny_point(const std::string& id, double sigma) {
+  nlohmann::json p = experiment(id).points(nrc::Preset::Default, 3).front();
+  p["K"] = 2;
+  p["N"] = 12;
+  p["widths"] = {4, 3, 4};
+  if (id == "fig1") p["activations"] = {"tanh", "identity"};
+  p["lambda"] = 1e-2;
+  p["sigma"] = sigma;
+  p["max_iterations"] = 5000;
+  return p;
+}
+
+TEST(Fig12, Fig1EvaluatesATinyPoint) {
+  const auto e = experiment("fig1").evaluate_point(tiny_point("fig1", 0.1));
+  EXPECT_EQ(e.not_applicable, "measurement");
+  EXPECT_EQ(e.metrics["train_status"], "stationary") << e.notes;
+  ASSERT_EQ(e.metrics["ratios"].size(), 2u);
+  for (const auto& r : e.metrics["ratios"]) {
+    EXPECT_GE(r.get<double>(), 0);
+    EXPECT_LE(r.get<double>(), 1);
+  }
+  EXPECT_LE(e.metrics["stationarity"].get<double>(), 1e-6);
+  auto bad = tiny_point("fig1", 0.1);
+  bad["widths"] = {4, 3, 5};
+  EXPECT_THROW(experiment("fig1").evaluate_point(bad), std::invalid_argument);
+}
+
+TEST(Fig12, Fig2EvaluatesATinyPoint) {
+  const auto e = experiment("fig2").evaluate_point(tiny_point("fig2", 0.1));
+  EXPECT_EQ(e.not_applicable, "measurement") << e.inconclusive;
+  EXPECT_TRUE(e.metrics["stationary"].get<bool>()) << e.notes;
+  EXPECT_GT(e.metrics["distance"].get<double>(), 0);
+  EXPECT_LE(e.metrics["ridge_distance"].get<double>(), e.metrics["thm_5_3_bound"].get<double>());
+  // Θ*_C has rank ≤ K = 2 at a stationary point of the centroid loss (bottleneck 3 would allow 3).
+  EXPECT_LT(e.metrics["theta_c_tail_ratio"].get<double>(), 1e-12);
+  // σ = 0: the data are their centroids, the two losses coincide and so do the trained products.
+  const auto z = experiment("fig2").evaluate_point(tiny_point("fig2", 0));
+  EXPECT_LT(z.metrics["distance"].get<double>(), 1e-6);
+  EXPECT_LT(z.metrics["ridge_distance"].get<double>(), 1e-12);   // two solve paths: rounding only
+  auto bad = tiny_point("fig2", 0.1);
+  bad["N"] = 13;   // not divisible by K
+  EXPECT_THROW(experiment("fig2").evaluate_point(bad), std::invalid_argument);
+}
+
+// fig1 records over a 3 × 3 grid whose two layers have ratio f(λ, σ).
+std::vector<nrc::Record> fig1_records(const std::function<double(double, double)>& f) {
+  std::vector<nrc::Record> recs;
+  for (std::size_t is = 0; is < 3; ++is)
+    for (std::size_t il = 0; il < 3; ++il) {
+      const double r = f(kLambdas[il], kSigmas[is]);
+      recs.push_back(point("fig1", il, is, kLambdas[il], kSigmas[is],
+                           {{"ratios", {r, r / 2}}, {"train_status", "stationary"}, {"stationarity", 1e-7}}));
+    }
+  return recs;
+}
+
+TEST(Fig12, Fig1ConclusionSeesATransition) {
+  // σ²/(σ² + λ): ≈ 1e-3 at (λ_max, σ_min), ≈ 1 at (λ_min, σ_max), monotone on both axes.
+  auto recs = fig1_records([](double l, double s) { return s * s / (s * s + l); });
+  recs[4].metrics["train_status"] = "max_iterations";   // one flagged point: still used, counted
+  const auto c = experiment("fig1").conclude(recs);
+  ASSERT_EQ(c.figures.size(), 3u);   // two layers + stationarity
+  EXPECT_EQ(c.figures[0].z.size(), 3u);
+  EXPECT_DOUBLE_EQ(c.figures[0].z[2][0], 1.0 / (1.0 + 1e-3));   // z[σ index][λ index]
+  EXPECT_DOUBLE_EQ(c.figures[1].z[2][0], 0.5 / (1.0 + 1e-3));
+  for (const char* name : {"transition_corners", "low_rank_corner", "high_rank_corner", "decreasing_in_lambda",
+                           "increasing_in_sigma"})
+    EXPECT_EQ(verdict(c, name), Verdict::Pass) << name << ": " << claim(c, name).evidence.notes;
+  EXPECT_NE(claim(c, "low_rank_corner").evidence.notes.find("1 of 9 points not stationary"), std::string::npos);
+  EXPECT_NE(claim(c, "low_rank_corner").evidence.notes.find("shows the transition"), std::string::npos);
+}
+
+TEST(Fig12, Fig1ConclusionRejectsTheReverse) {
+  // Rank grows with λ and falls with σ: every claim fails, every (line, layer) counted.
+  const auto c = experiment("fig1").conclude(fig1_records([](double l, double s) { return l / (l + s * s); }));
+  for (const char* name : {"transition_corners", "low_rank_corner", "decreasing_in_lambda", "increasing_in_sigma"})
+    EXPECT_EQ(verdict(c, name), Verdict::Fail) << name;
+  EXPECT_EQ(claim(c, "decreasing_in_lambda").evidence.lhs, 6);   // 3 σ × 2 layers
+  EXPECT_NE(claim(c, "transition_corners").evidence.notes.find("does not show"), std::string::npos);
+  // A flat grid (no transition): corners equal, so transition_corners holds with equality but the
+  // low-rank corner does not.
+  const auto flat = experiment("fig1").conclude(fig1_records([](double, double) { return 0.3; }));
+  EXPECT_EQ(verdict(flat, "transition_corners"), Verdict::Pass);
+  EXPECT_EQ(verdict(flat, "low_rank_corner"), Verdict::Fail);
+  // A missing corner (diverged point) makes the corner claims Inconclusive, never Pass.
+  auto recs = fig1_records([](double l, double s) { return s * s / (s * s + l); });
+  recs[2].metrics = {{"train_status", "diverged"}};   // (λ_max, σ_min)
+  const auto miss = experiment("fig1").conclude(recs);
+  EXPECT_EQ(verdict(miss, "low_rank_corner"), Verdict::Inconclusive);
+  EXPECT_EQ(verdict(miss, "transition_corners"), Verdict::Inconclusive);
+  EXPECT_EQ(verdict(miss, "decreasing_in_lambda"), Verdict::Inconclusive);
+}
+
+// fig2 records: deep distance f(λ, σ), closed form g(λ, σ), bound 10·g.
+std::vector<nrc::Record> fig2_records(const std::function<double(double, double)>& f,
+                                      const std::function<double(double, double)>& g) {
+  std::vector<nrc::Record> recs;
+  for (std::size_t is = 0; is < 3; ++is)
+    for (std::size_t il = 0; il < 3; ++il) {
+      const double l = kLambdas[il], s = kSigmas[is];
+      recs.push_back(point("fig2", il, is, l, s,
+                           {{"distance", f(l, s)}, {"ridge_distance", g(l, s)}, {"thm_5_3_bound", 10 * g(l, s)},
+                            {"stationary", true}}));
+    }
+  return recs;
+}
+
+TEST(Fig12, Fig2ConclusionMeasuresTheSlope) {
+  const auto quad = experiment("fig2").conclude(
+      fig2_records([](double l, double s) { return 3 * s * s / l; }, [](double l, double s) { return s * s / l; }));
+  ASSERT_EQ(quad.figures.size(), 4u);
+  EXPECT_EQ(quad.figures[1].series.size(), 3u);   // deep vs σ: one line per λ
+  EXPECT_EQ(quad.figures[3].series.size(), 6u);   // closed form vs σ: a line and a bound per λ
+  for (std::size_t i = 0; i < 3; ++i) {
+    for (const std::string prefix : {"", "ridge_"}) {
+      const auto& q = claim(quad, prefix + "quadratic_in_sigma_lambda" + std::to_string(i));
+      EXPECT_NEAR(q.evidence.metrics["slope"].get<double>(), 2, 1e-12);
+      EXPECT_EQ(nrc::judge(q.evidence).verdict, Verdict::Pass);
+      EXPECT_EQ(verdict(quad, prefix + "decreasing_in_lambda_sigma" + std::to_string(i)), Verdict::Pass);
+    }
+  }
+  EXPECT_EQ(verdict(quad, "ridge_within_thm_5_3"), Verdict::Pass);
+
+  // Linear in σ and increasing in λ: slope 1 is outside the band, every trend claim fails.
+  const auto lin = experiment("fig2").conclude(
+      fig2_records([](double l, double s) { return s * l; }, [](double l, double s) { return s * l; }));
+  for (std::size_t i = 0; i < 3; ++i) {
+    const auto& q = claim(lin, "quadratic_in_sigma_lambda" + std::to_string(i));
+    EXPECT_NEAR(q.evidence.metrics["slope"].get<double>(), 1, 1e-12);
+    EXPECT_EQ(nrc::judge(q.evidence).verdict, Verdict::Fail);
+    EXPECT_EQ(verdict(lin, "ridge_quadratic_in_sigma_lambda" + std::to_string(i)), Verdict::Fail);
+    EXPECT_EQ(verdict(lin, "decreasing_in_lambda_sigma" + std::to_string(i)), Verdict::Fail);
+  }
+
+  // A zero or missing distance on a line: that line's slope claim is Inconclusive.
+  auto recs = fig2_records([](double l, double s) { return s * s / l; }, [](double l, double s) { return s * s / l; });
+  recs[0].metrics["distance"] = 0.0;
+  recs[1].metrics.erase("distance");
+  recs[1].metrics["stationary"] = false;
+  const auto gap = experiment("fig2").conclude(recs);
+  EXPECT_EQ(verdict(gap, "quadratic_in_sigma_lambda0"), Verdict::Inconclusive);
+  EXPECT_EQ(verdict(gap, "quadratic_in_sigma_lambda1"), Verdict::Inconclusive);
+  EXPECT_EQ(verdict(gap, "quadratic_in_sigma_lambda2"), Verdict::Pass);
+  EXPECT_EQ(verdict(gap, "ridge_quadratic_in_sigma_lambda0"), Verdict::Pass);
+  EXPECT_NE(claim(gap, "quadratic_in_sigma_lambda2").evidence.notes.find("1 of 9 deep points not stationary"),
+            std::string::npos);
+}
+
+// The default presets end to end, with their wall time on 2 threads.
+void run_default(const std::string& id) {
+  const auto& exp = experiment(id);
+  const auto t0 = std::chrono::steady_clock::now();
+  const auto res = nrc::run_experiment(exp, nrc::Preset::Default, 1, {}, 2, [](const nrc::Record&) {});
+  const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  std::printf("%s default preset: %.1f s wall on 2 threads, %zu points\n", id.c_str(), wall, res.points.size());
+  for (const auto& p : res.points)
+    std::printf("  λ=%-8.3g σ=%-8.3g %-13s %6.1f s %s\n", p.params["lambda"].get<double>(),
+                p.params["sigma"].get<double>(), std::string(nrc::name(p.verdict)).c_str(),
+                p.metrics.value("seconds", kNaN), p.metrics.dump().substr(0, 400).c_str());
+  for (const auto& c : res.claims)
+    std::printf("  claim %-36s %-13s lhs %.4g rhs %.4g | %s\n", c.params["claim"].get<std::string>().c_str(),
+                std::string(nrc::name(c.verdict)).c_str(), c.lhs, c.rhs, c.notes.c_str());
+  EXPECT_EQ(res.points.size(), exp.points(nrc::Preset::Default, 1).size());
+  EXPECT_FALSE(res.claims.empty());
+}
+
+TEST(Fig12Slow, Fig1DefaultPreset) {
+  NRC_REQUIRE_SLOW();
+  run_default("fig1");
+}
+
+TEST(Fig12Slow, Fig2DefaultPreset) {
+  NRC_REQUIRE_SLOW();
+  run_default("fig2");
+}
+
+}  // namespace
