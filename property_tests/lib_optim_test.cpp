@@ -257,3 +257,21 @@ TEST(OptimLbfgs, InvalidInputThrows) {
 }
 
 }  // namespace
+
+// liblbfgs measures ‖g‖ as sqrt(Σg²), which is 0 for entries below ~1e-154; its "converged" there is
+// an underflow, not a stationary point by our rule (found by the tightness search: a softmax with one
+// output makes L_0 constant, the trainer drove Θ to 1e-160 and was certified stationary).
+TEST(OptimLbfgs, UnderflowedGradientNormIsNotConvergence) {
+  auto f = [](const arma::vec& x, arma::vec& g) {
+    g = 2 * x;
+    return arma::dot(x, x);   // underflows to 0 as well: liblbfgs sees a flat zero
+  };
+  arma::vec x(8, arma::fill::ones);
+  x *= 1e-170;
+  nrc::LbfgsOptions o;
+  o.gradient_tol = 0;
+  o.converged = [](const arma::vec& xx, const arma::vec& g, double) { return arma::norm(g) <= 1e-9 * arma::norm(xx); };
+  const nrc::LbfgsResult r = nrc::minimize_lbfgs(f, x, o);
+  EXPECT_EQ(r.status, nrc::LbfgsStatus::Stalled) << r.message;
+  EXPECT_GT(r.gradient_norm, 0);
+}

@@ -96,14 +96,17 @@ int progress(void* instance, const lbfgsfloatval_t* x, const lbfgsfloatval_t* g,
   auto& s = *static_cast<Session*>(instance);
   s.iterations = k;
   s.last_f = fx;
-  s.last_gnorm = gnorm;
+  // liblbfgs' gnorm is sqrt(Σg²), which underflows to 0 below ~1e-154 per entry; Armadillo's norm
+  // rescales. Every decision here uses the rescaled norm.
+  const arma::vec gv(const_cast<double*>(g), s.n, false, true);
+  s.last_gnorm = arma::norm(gv);
+  (void)gnorm;
   try {
-    if (s.opt->progress) s.opt->progress(k, fx, gnorm);
-    if (gnorm <= s.opt->gradient_tol) {
+    if (s.opt->progress) s.opt->progress(k, fx, s.last_gnorm);
+    if (s.last_gnorm <= s.opt->gradient_tol) {
       s.stop = Stop::Gradient;
     } else if (s.opt->converged) {
       const arma::vec xv(const_cast<double*>(x), s.n, false, true);
-      const arma::vec gv(const_cast<double*>(g), s.n, false, true);
       if (s.opt->converged(xv, gv, fx)) s.stop = Stop::Rule;
     }
   } catch (...) {
@@ -212,8 +215,14 @@ LbfgsResult minimize_lbfgs(const Objective& f, arma::vec& x, const LbfgsOptions&
     r.status = LbfgsStatus::NonFinite;
     r.message = "f or its gradient became non-finite at an evaluated point; x is the best finite point";
   } else if (code == LBFGS_SUCCESS || code == LBFGS_ALREADY_MINIMIZED) {
-    r.status = LbfgsStatus::Converged;   // with ε = 0 only at an exactly zero gradient
-    r.message = code_name(code);
+    // With ε = 0 liblbfgs stops only where its own ‖g‖ is 0 — exactly zero, or underflowed (entries
+    // below ~1e-154). The callbacks already ran at that point with the rescaled norm and did not
+    // stop, so an underflow is not convergence by our rules.
+    const double gn = code == LBFGS_SUCCESS ? s.last_gnorm : g0_norm;
+    const bool zero = gn == 0 || gn <= options.gradient_tol;
+    r.status = zero ? LbfgsStatus::Converged : LbfgsStatus::Stalled;
+    r.message = zero ? code_name(code)
+                     : fmt::format("{}, but only because liblbfgs' ‖g‖ underflowed (‖g‖ = {:.3g})", code_name(code), gn);
   } else if (code == LBFGSERR_MAXIMUMITERATION) {
     r.status = LbfgsStatus::MaxIterations;
     r.message = code_name(code);
