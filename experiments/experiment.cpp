@@ -119,8 +119,9 @@ ExperimentResult run_experiment(const Experiment& exp, Preset preset, std::uint6
   for (const Claim& claim : c.claims) {
     nlohmann::json params = tag;
     params["claim"] = claim.name;
-    Record r = judged(exp, params, claim.evidence);
-    r.notes = claim.statement + (r.notes.empty() ? "" : "; " + r.notes);
+    Evidence e = claim.evidence;
+    e.metrics["statement"] = claim.statement;
+    Record r = judged(exp, params, e);
     sink(r);
     out.claims.push_back(std::move(r));
   }

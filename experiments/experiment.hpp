@@ -72,7 +72,7 @@ const std::vector<Experiment>& experiments();
 
 struct ExperimentResult {
   std::vector<Record> points;    // in points() order
-  std::vector<Record> claims;    // params {"claim": name, "preset": …, "seed": …}
+  std::vector<Record> claims;    // params {"claim": name, "preset": …, "seed": …}; metrics["statement"]
   std::vector<Record> figures;   // params {"figure": id, …}; metrics["figure"] = to_json(Figure)
 };
 

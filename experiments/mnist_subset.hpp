@@ -1,11 +1,8 @@
 #pragma once
 // The real-image experiments' data: a seeded uniform subset of a named data set (lib/data).
-#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <string>
-#include <utility>
-#include <vector>
 
 #include <armadillo>
 #include <fmt/format.h>
@@ -17,8 +14,7 @@
 
 namespace nrc {
 
-// A seeded uniform subset of N samples of a named data set (indices ascending): the N smallest
-// keys derive_seed(seed, i), a portable choice (std::shuffle's algorithm is the library's).
+// A seeded uniform subset of N samples of a named data set (lib/data seeded_subset).
 struct Subset {
   arma::mat X, Y;
   arma::uvec labels;
@@ -37,12 +33,7 @@ inline std::optional<Subset> load_subset(const std::string& dataset, arma::uword
   }
   const arma::uword n = all.X.n_cols;
   require(N <= n, check_id, "parameter 'N': expected at most {} (the samples of {}), got {}", n, dataset, N);
-  std::vector<std::pair<std::uint64_t, arma::uword>> keys(n);
-  for (arma::uword i = 0; i < n; ++i) keys[i] = {derive_seed(seed, i), i};
-  std::nth_element(keys.begin(), keys.begin() + static_cast<std::ptrdiff_t>(N - 1), keys.end());
-  arma::uvec idx(N);
-  for (arma::uword i = 0; i < N; ++i) idx(i) = keys[i].second;
-  idx = arma::sort(idx);
+  const arma::uvec idx = seeded_subset(n, N, seed);
   Subset s;
   s.X = all.X.cols(idx);
   s.labels = all.labels(idx);

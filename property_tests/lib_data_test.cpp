@@ -976,3 +976,19 @@ RC_GTEST_PROP(DataUser, RandomLabelsRoundTripAsARowOrAColumn, ()) {
   RC_ASSERT(got.n_elem == labels.size());
   for (std::size_t i = 0; i < labels.size(); ++i) RC_ASSERT(got(i) == labels[i]);
 }
+
+// A seeded uniform subset: N distinct ascending indices, the same for the same seed, different for
+// another, every index reachable, N > n refused.
+TEST(DataSubset, SeededUniformSubset) {
+  const arma::uvec a = nrc::seeded_subset(100, 10, 7), b = nrc::seeded_subset(100, 10, 7);
+  ASSERT_EQ(a.n_elem, 10u);
+  EXPECT_TRUE(arma::all(a == b));
+  EXPECT_TRUE(arma::all(arma::diff(a) > 0));
+  EXPECT_FALSE(arma::all(nrc::seeded_subset(100, 10, 8) == a));
+  EXPECT_TRUE(arma::all(nrc::seeded_subset(5, 5, 1) == arma::regspace<arma::uvec>(0, 4)));
+  arma::uvec hits(20, arma::fill::zeros);
+  for (std::uint64_t s = 0; s < 400; ++s) hits.elem(nrc::seeded_subset(20, 5, s)) += 1;
+  EXPECT_GT(hits.min(), 50u);   // each index drawn ~100 times in 400 draws of 5 of 20
+  EXPECT_LT(hits.max(), 150u);
+  EXPECT_THROW(nrc::seeded_subset(3, 4, 1), std::invalid_argument);
+}

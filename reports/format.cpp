@@ -127,6 +127,10 @@ std::string record_text(const Record& r) {
 
 namespace {
 
+std::string statement(const Record& r) {
+  return r.metrics.contains("statement") ? r.metrics.at("statement").get<std::string>() : std::string();
+}
+
 std::string experiment_markdown(const ExperimentSection& ex) {
   const Experiment& e = *ex.experiment;
   std::string md = fmt::format("## {}: {}\n\n", e.paper_ref, e.title);
@@ -141,10 +145,13 @@ std::string experiment_markdown(const ExperimentSection& ex) {
     if (r.verdict == Verdict::Inconclusive)
       md += fmt::format("- inconclusive point {}: {} (`{}`)\n", r.index ? *r.index : 0, r.notes, r.params.dump());
   if (!ex.result.claims.empty()) {
-    md += "\n| claim (lhs ≤ rhs) | lhs | rhs | ratio | verdict |\n|---|---|---|---|---|\n";
+    md += "\n| claim | as checked (lhs ≤ rhs) | lhs | rhs | verdict |\n|---|---|---|---|---|\n";
     for (const Record& r : ex.result.claims)
-      md += fmt::format("| {} | {} | {} | {} | **{}** |\n", cell(r.notes), g3(r.lhs), g3(r.rhs), g3(r.ratio),
-                        name(r.verdict));
+      md += fmt::format("| `{}` | {} | {} | {} | **{}** |\n", r.params.value("claim", ""), cell(statement(r)), g3(r.lhs),
+                        g3(r.rhs), name(r.verdict));
+    md += "\nWhat the numbers say:\n\n";
+    for (const Record& r : ex.result.claims)
+      if (!r.notes.empty()) md += fmt::format("- `{}`: {}\n", r.params.value("claim", ""), r.notes);
     md += "\n";
   }
   for (std::size_t i = 0; i < ex.result.figures.size() && i < ex.figures.size(); ++i) {
@@ -203,8 +210,8 @@ std::string report_markdown(const std::vector<ReportSection>& sections, const Re
   for (const auto& ex : experiments)
     for (const Record& r : ex.result.claims)
       if (r.verdict == Verdict::Fail)
-        counter += fmt::format("- **{}** claim `{}` does not hold: lhs {} > rhs {} — {}\n", ex.experiment->paper_ref,
-                               r.params.value("claim", ""), g3(r.lhs), g3(r.rhs), r.notes);
+        counter += fmt::format("- **{}** claim `{}` does not hold: {} (lhs {} > rhs {})\n", ex.experiment->paper_ref,
+                               r.params.value("claim", ""), statement(r), g3(r.lhs), g3(r.rhs));
   if (!counter.empty()) md += "## Counterexamples\n\n" + counter + "\n";
 
   md += "## Summary\n\n";
@@ -249,8 +256,11 @@ std::string report_markdown(const std::vector<ReportSection>& sections, const Re
   std::string findings = answers;
   for (const auto& ex : experiments)
     for (const Record& r : ex.result.claims)
-      findings += fmt::format("- {} — `{}`: {} (lhs {}, rhs {})\n", ex.experiment->paper_ref,
-                              r.params.value("claim", ""), r.verdict == Verdict::Pass ? "reproduced" : "NOT reproduced",
+      findings += fmt::format("- {} — `{}` ({}): {} (lhs {}, rhs {})\n", ex.experiment->paper_ref,
+                              r.params.value("claim", ""), statement(r),
+                              r.verdict == Verdict::Pass   ? "reproduced"
+                              : r.verdict == Verdict::Fail ? "**not reproduced**"
+                                                           : "undecided: " + r.notes,
                               g3(r.lhs), g3(r.rhs));
   for (const auto& sec : sections)
     if (!sec.check->chain_links.empty() && sec.summary.worst)

