@@ -46,8 +46,9 @@
 //                              transition to speak of.
 //   decreasing_in_lambda:      #{(σ, l) : r_l(λ_max, σ) > r_l(λ_min, σ)} ≤ 0 (counted, each listed).
 //   increasing_in_sigma:       #{(λ, l) : r_l(λ, σ_min) > r_l(λ, σ_max)} ≤ 0 (counted, each listed).
-//   Both count only comparisons whose two ends are stationary (the claim is about stationary
-//   points); the others are reported as skipped, and with none left the claim is Inconclusive.
+//   Both compare, on each grid line, the extreme points among its stationary ones (the claim is
+//   about stationary points); lines with fewer than two are skipped and said, and with none left
+//   the claim is Inconclusive.
 // The notes of every claim say how many points were not stationary and whether the measured grid
 // shows the transition (low_rank_corner and high_rank_corner both hold). A claim needing a point
 // that has no measurement (diverged) is Inconclusive.
@@ -339,51 +340,59 @@ Conclusion conclude(const std::vector<Record>& recs) {
     std::size_t violations = 0, compared = 0, skipped = 0;
     std::string listed;
     const std::size_t lines = along_lambda ? ns : nl;
-    for (std::size_t i = 0; i < lines; ++i)
+    const std::size_t along = along_lambda ? nl : ns;
+    for (std::size_t i = 0; i < lines; ++i) {
+      // The stationary points of this line (row σ_i along λ, column λ_i along σ): the claim is about
+      // stationary points, so its ends are the extreme stationary ones; with fewer than two the line
+      // is skipped (counted and said).
+      std::vector<std::size_t> settled;
+      for (std::size_t k = 0; k < along; ++k)
+        if (!(along_lambda ? g.flagged[i][k] : g.flagged[k][i])) settled.push_back(k);
+      if (settled.size() < 2) {
+        skipped += g.layers;
+        continue;
+      }
+      const std::size_t lo = settled.front(), hi = settled.back();
       for (std::size_t l = 0; l < g.layers; ++l) {
-        // along λ: row σ_i, lower end λ_max, upper end λ_min; along σ: column λ_i, lower σ_min, upper σ_max
-        const double lower = along_lambda ? g.r[l][i][nl - 1] : g.r[l][0][i];
-        const double upper = along_lambda ? g.r[l][i][0] : g.r[l][ns - 1][i];
+        // along λ: lower end at the largest stationary λ, upper at the smallest; along σ: lower at the
+        // smallest stationary σ, upper at the largest
+        const double lower = along_lambda ? g.r[l][i][hi] : g.r[l][lo][i];
+        const double upper = along_lambda ? g.r[l][i][lo] : g.r[l][hi][i];
         if (std::isnan(lower) || std::isnan(upper)) {
           e.inconclusive = "a grid end has no measurement (trainer diverged or failed)";
-          continue;
-        }
-        // A comparison with a grid end the trainer did not bring to stationarity says nothing about
-        // stationary points: it is listed, not counted.
-        const bool unsettled = along_lambda ? g.flagged[i][nl - 1] || g.flagged[i][0]
-                                            : g.flagged[0][i] || g.flagged[ns - 1][i];
-        if (unsettled) {
-          ++skipped;
           continue;
         }
         ++compared;
         if (lower > upper) {
           ++violations;
-          listed += fmt::format("{}layer {} at {} = {:.3g}: {:.3g} > {:.3g}", listed.empty() ? "violations: " : ", ",
-                                l + 1, along_lambda ? "σ" : "λ", along_lambda ? g.sigmas[i] : g.lambdas[i], lower,
-                                upper);
+          listed += fmt::format("{}layer {} at {} = {:.3g} ({} {:.3g} vs {:.3g}): {:.3g} > {:.3g}",
+                                listed.empty() ? "violations: " : ", ", l + 1, along_lambda ? "σ" : "λ",
+                                along_lambda ? g.sigmas[i] : g.lambdas[i], along_lambda ? "λ" : "σ",
+                                along_lambda ? g.lambdas[hi] : g.sigmas[lo], along_lambda ? g.lambdas[lo] : g.sigmas[hi],
+                                lower, upper);
         }
       }
+    }
     e.lhs = static_cast<double>(violations);
     e.rhs = 0;
     e.metrics["compared"] = compared;
     e.metrics["skipped_not_stationary"] = skipped;
     if (listed.empty()) listed = fmt::format("no violation in {} comparisons", compared);
-    if (skipped > 0) listed += fmt::format(" ({} comparisons with a non-stationary end not counted)", skipped);
+    if (skipped > 0) listed += fmt::format(" ({} (line, layer) pairs skipped: fewer than two stationary points)", skipped);
     if (compared == 0 && e.inconclusive.empty()) e.inconclusive = "no comparison between stationary points";
     return std::pair{e, listed};
   };
   {
     auto [e, listed] = monotone(true);
     claim("decreasing_in_lambda",
-          "for every σ and layer, ratio at the largest λ ≤ ratio at the smallest λ (both ends stationary): number "
+          "for every σ and layer, ratio at the largest stationary λ ≤ ratio at the smallest stationary λ: number "
           "of (σ, layer) violating it ≤ 0",
           e, listed);
   }
   {
     auto [e, listed] = monotone(false);
     claim("increasing_in_sigma",
-          "for every λ and layer, ratio at the smallest σ ≤ ratio at the largest σ (both ends stationary): number "
+          "for every λ and layer, ratio at the smallest stationary σ ≤ ratio at the largest stationary σ: number "
           "of (λ, layer) violating it ≤ 0",
           e, listed);
   }
