@@ -78,8 +78,6 @@ namespace {
 const std::string kPaperId = "eq_4_paper";
 const std::string kTrueId = "eq_4_stationarity";
 const std::string kRankId = "degenerate_rank";
-const std::vector<std::string> kActivations = {"identity", "tanh", "sigmoid", "softplus"};
-const std::vector<std::string> kLosses = {"squared", "cross_entropy"};
 
 // The trainer's iteration budget: small nets reach tol = 1e-9 in a few hundred L-BFGS iterations;
 // an instance that needs more is reported Inconclusive (max_iterations), never judged.
@@ -89,14 +87,7 @@ constexpr double kDrawnTol = 1e-9;
 
 nlohmann::json draw_eq4(Draw& d) {
   nlohmann::json p;
-  const auto L = d.integer(1, 3);
-  std::vector<std::int64_t> widths;
-  for (std::int64_t l = 0; l <= L; ++l) widths.push_back(d.integer(2, 8));
-  std::vector<std::string> acts;
-  for (std::int64_t l = 0; l < L; ++l) acts.push_back(d.pick(kActivations));
-  p["widths"] = widths;
-  p["activations"] = acts;
-  p["loss"] = d.pick(kLosses);
+  draw_network(d, p);
   p["N"] = d.integer(4, 20);
   p["lambda"] = d.log_uniform(1e-3, 1e-1);
   p["stationarity_tol"] = kDrawnTol;
@@ -107,14 +98,7 @@ nlohmann::json draw_eq4(Draw& d) {
 nlohmann::json draw_degenerate(Draw& d) {
   nlohmann::json p;
   const auto K = d.integer(1, 4);
-  const auto L = d.integer(1, 3);
-  std::vector<std::int64_t> widths;
-  for (std::int64_t l = 0; l <= L; ++l) widths.push_back(d.integer(K + 2, 8));
-  std::vector<std::string> acts;
-  for (std::int64_t l = 0; l < L; ++l) acts.push_back(d.pick(kActivations));
-  p["widths"] = widths;
-  p["activations"] = acts;
-  p["loss"] = d.pick(kLosses);
+  draw_network(d, p, K + 2);
   p["K"] = K;
   p["copies"] = d.integer(2, 5);
   p["lambda"] = d.log_uniform(1e-3, 1e-1);
@@ -135,10 +119,9 @@ struct Trained {
 
 Trained build_and_train(const nlohmann::json& p, const std::string& id, bool degenerate) {
   Trained t;
-  const auto widths_i = params::integers(p, id, "widths", 1, 256, 2, 6);
-  const auto L = static_cast<arma::uword>(widths_i.size() - 1);
-  const auto act_names = params::choices(p, id, "activations", kActivations, L);
-  t.loss = parse_loss(params::choice(p, id, "loss", kLosses));
+  const NetworkParams n = read_network(p, id);
+  const arma::uword L = n.depth();
+  t.loss = n.loss;
   t.lambda = params::real(p, id, "lambda", 0, 1e3, true);
   t.tol = params::real(p, id, "stationarity_tol", 0, 1e-3, true);
   arma::uword N = 0, copies = 0;
@@ -150,11 +133,8 @@ Trained build_and_train(const nlohmann::json& p, const std::string& id, bool deg
     N = static_cast<arma::uword>(params::integer(p, id, "N", 1, 100000));
   }
   Engine rng(params::seed(p, id, "data_seed"));
-  std::vector<arma::uword> widths(widths_i.begin(), widths_i.end());
-  std::vector<Activation> acts;
-  for (const auto& a : act_names) acts.push_back(parse_activation(a));
-  t.net = make_mlp(widths, acts, rng);
-  const arma::uword d = widths[0], c = widths[L];
+  t.net = make_mlp(n.widths, n.acts, rng);
+  const arma::uword d = n.widths[0], c = n.widths[L];
   t.X.set_size(d, N);
   t.Y.set_size(c, N);
   if (degenerate) {

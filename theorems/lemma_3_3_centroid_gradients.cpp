@@ -274,20 +274,11 @@ namespace nrc {
 namespace {
 
 const std::string kId = "lemma_3_3";
-const std::vector<std::string> kActivations = {"identity", "tanh", "sigmoid", "softplus"};
-const std::vector<std::string> kLosses = {"squared", "cross_entropy"};
 const std::vector<std::string> kPartitions = {"generating", "kmeans"};
 
 nlohmann::json draw_lemma(Draw& d) {
   nlohmann::json p;
-  const auto L = d.integer(1, 3);
-  std::vector<std::int64_t> widths;
-  for (std::int64_t l = 0; l <= L; ++l) widths.push_back(d.integer(2, 8));
-  std::vector<std::string> acts;
-  for (std::int64_t l = 0; l < L; ++l) acts.push_back(d.pick(kActivations));
-  p["widths"] = widths;
-  p["activations"] = acts;
-  p["loss"] = d.pick(kLosses);
+  draw_network(d, p);
   p["K"] = d.integer(1, 4);
   p["per_cluster"] = d.integer(2, 5);
   p["sigma"] = d.log_uniform(1e-3, 1.0);
@@ -297,21 +288,17 @@ nlohmann::json draw_lemma(Draw& d) {
 }
 
 Evidence evaluate_lemma(const nlohmann::json& p) {
-  const auto widths_i = params::integers(p, kId, "widths", 1, 256, 2, 6);
-  const auto L = static_cast<arma::uword>(widths_i.size() - 1);
-  const auto act_names = params::choices(p, kId, "activations", kActivations, L);
-  const Loss loss = parse_loss(params::choice(p, kId, "loss", kLosses));
+  const NetworkParams n = read_network(p, kId);
+  const Loss loss = n.loss;
+  const arma::uword L = n.depth();
   const auto K = static_cast<arma::uword>(params::integer(p, kId, "K", 1, 100));
   const auto m = static_cast<arma::uword>(params::integer(p, kId, "per_cluster", 1, 1000));
   const double sigma = params::real(p, kId, "sigma", 0, 1e3);
   const bool kmeans = params::choice(p, kId, "partition", kPartitions) == "kmeans";
   Engine rng(params::seed(p, kId, "data_seed"));
 
-  std::vector<arma::uword> widths(widths_i.begin(), widths_i.end());
-  std::vector<Activation> acts;
-  for (const auto& a : act_names) acts.push_back(parse_activation(a));
-  const Mlp net = make_mlp(widths, acts, rng);
-  const Dataset data = blob_data(K, widths[0], K * m, sigma, loss, widths[L], rng);
+  const Mlp net = make_mlp(n.widths, n.acts, rng);
+  const Dataset data = blob_data(K, n.widths[0], K * m, sigma, loss, n.widths[L], rng);
   const arma::mat& Y = data.Y;
 
   Evidence e;

@@ -12,9 +12,46 @@
 #include "lib/data/gaussian_mixture.hpp"
 #include "lib/nn/mlp.hpp"
 #include "lib/nn/train.hpp"
+#include "theorems/draw.hpp"
 #include "theorems/judge.hpp"
+#include "theorems/params.hpp"
 
 namespace nrc {
+
+// The activations the trained-network checks draw: C² ones (ReLU's kinks have no gradient at a
+// stationary point's data and no second derivative for Lemma 3.3), and the losses of eq. (3).
+inline const std::vector<std::string> kSmoothActivations = {"identity", "tanh", "sigmoid", "softplus"};
+inline const std::vector<std::string> kNetworkLosses = {"squared", "cross_entropy"};
+
+// Draws, in this order, a depth L in 1..3, L + 1 widths in [min_width, 8], L activations and a loss.
+inline void draw_network(Draw& d, nlohmann::json& p, std::int64_t min_width = 2) {
+  const auto L = d.integer(1, 3);
+  std::vector<std::int64_t> widths;
+  for (std::int64_t l = 0; l <= L; ++l) widths.push_back(d.integer(min_width, 8));
+  std::vector<std::string> acts;
+  for (std::int64_t l = 0; l < L; ++l) acts.push_back(d.pick(kSmoothActivations));
+  p["widths"] = widths;
+  p["activations"] = acts;
+  p["loss"] = d.pick(kNetworkLosses);
+}
+
+struct NetworkParams {
+  std::vector<arma::uword> widths;   // d, n_1, …, n_L
+  std::vector<Activation> acts;
+  Loss loss = Loss::SquaredError;
+  arma::uword depth() const { return acts.size(); }
+};
+
+// What draw_network wrote, validated (one-line invalid_argument naming the parameter).
+inline NetworkParams read_network(const nlohmann::json& p, const std::string& id) {
+  NetworkParams n;
+  const auto widths = params::integers(p, id, "widths", 1, 256, 2, 6);
+  n.widths.assign(widths.begin(), widths.end());
+  for (const auto& a : params::choices(p, id, "activations", kSmoothActivations, widths.size() - 1))
+    n.acts.push_back(parse_activation(a));
+  n.loss = parse_loss(params::choice(p, id, "loss", kNetworkLosses));
+  return n;
+}
 
 // Targets of one sample: N(0, I) for squared loss, a random probability vector for cross-entropy.
 inline arma::vec random_target(Loss loss, arma::uword c, Engine& rng) {

@@ -53,8 +53,6 @@ namespace nrc {
 namespace {
 
 const std::string kId = "thm_3_4";
-const std::vector<std::string> kActivations = {"identity", "tanh", "sigmoid", "softplus"};
-const std::vector<std::string> kLosses = {"squared", "cross_entropy"};
 constexpr std::uint64_t kMaxIterations = 20000;
 constexpr double kDrawnTol = 1e-9;
 // Exact TCV (partition enumeration) up to this many samples; k-means beyond.
@@ -63,14 +61,7 @@ constexpr arma::uword kExactTcvMaxN = 10;
 nlohmann::json draw_thm(Draw& d) {
   nlohmann::json p;
   const auto K = d.integer(1, 3);
-  const auto L = d.integer(1, 3);
-  std::vector<std::int64_t> widths;
-  for (std::int64_t l = 0; l <= L; ++l) widths.push_back(d.integer(K + 1, 8));
-  std::vector<std::string> acts;
-  for (std::int64_t l = 0; l < L; ++l) acts.push_back(d.pick(kActivations));
-  p["widths"] = widths;
-  p["activations"] = acts;
-  p["loss"] = d.pick(kLosses);
+  draw_network(d, p, K + 1);
   p["K"] = K;
   p["per_cluster"] = d.integer(2, 4);
   p["sigma"] = d.log_uniform(1e-3, 0.3);
@@ -92,10 +83,9 @@ struct Link {
 };
 
 Evidence evaluate_thm(const nlohmann::json& p) {
-  const auto widths_i = params::integers(p, kId, "widths", 1, 256, 2, 6);
-  const auto L = static_cast<arma::uword>(widths_i.size() - 1);
-  const auto act_names = params::choices(p, kId, "activations", kActivations, L);
-  const Loss loss = parse_loss(params::choice(p, kId, "loss", kLosses));
+  const NetworkParams n = read_network(p, kId);
+  const Loss loss = n.loss;
+  const arma::uword L = n.depth();
   const auto K = static_cast<arma::uword>(params::integer(p, kId, "K", 1, 100));
   const auto m = static_cast<arma::uword>(params::integer(p, kId, "per_cluster", 1, 1000));
   const double sigma = params::real(p, kId, "sigma", 0, 1e3);
@@ -103,12 +93,9 @@ Evidence evaluate_thm(const nlohmann::json& p) {
   const double tol = params::real(p, kId, "stationarity_tol", 0, 1e-3, true);
   Engine rng(params::seed(p, kId, "data_seed"));
 
-  std::vector<arma::uword> widths(widths_i.begin(), widths_i.end());
-  std::vector<Activation> acts;
-  for (const auto& a : act_names) acts.push_back(parse_activation(a));
-  Mlp net = make_mlp(widths, acts, rng);
+  Mlp net = make_mlp(n.widths, n.acts, rng);
   const arma::uword N = K * m;
-  const Dataset data = blob_data(K, widths[0], N, sigma, loss, widths[L], rng);
+  const Dataset data = blob_data(K, n.widths[0], N, sigma, loss, n.widths[L], rng);
   const arma::mat& Y = data.Y;
 
   Evidence e;
