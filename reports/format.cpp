@@ -254,14 +254,22 @@ std::string report_markdown(const std::vector<ReportSection>& sections, const Re
   for (const auto& ex : experiments) md += experiment_markdown(ex);
 
   std::string findings = answers;
-  for (const auto& ex : experiments)
-    for (const Record& r : ex.result.claims)
-      findings += fmt::format("- {} — `{}` ({}): {} (lhs {}, rhs {})\n", ex.experiment->paper_ref,
-                              r.params.value("claim", ""), statement(r),
-                              r.verdict == Verdict::Pass   ? "reproduced"
-                              : r.verdict == Verdict::Fail ? "**not reproduced**"
-                                                           : "undecided: " + r.notes,
-                              g3(r.lhs), g3(r.rhs));
+  for (const auto& ex : experiments) {
+    std::size_t held = 0;
+    std::string missed;
+    for (const Record& r : ex.result.claims) {
+      if (r.verdict == Verdict::Pass) {
+        ++held;
+        continue;
+      }
+      missed += fmt::format("  - `{}` {}: {} (lhs {}, rhs {})\n", r.params.value("claim", ""),
+                            r.verdict == Verdict::Fail ? "**not reproduced**" : "undecided", statement(r), g3(r.lhs),
+                            g3(r.rhs));
+    }
+    if (!ex.result.claims.empty())
+      findings += fmt::format("- {}: {} of {} claims reproduced{}\n{}", ex.experiment->paper_ref, held,
+                              ex.result.claims.size(), missed.empty() ? "." : "; the others:", missed);
+  }
   for (const auto& sec : sections)
     if (!sec.check->chain_links.empty() && sec.summary.worst)
       findings += fmt::format("- `{}`: tightest instance of its exact link at ratio {} (`{}`); per-layer chain below.\n",
