@@ -7,6 +7,7 @@
 
 #include "lib/common/error.hpp"
 #include "lib/common/parallel.hpp"
+#include "lib/nn/train.hpp"
 #include "theorems/runner.hpp"
 
 namespace nrc {
@@ -17,6 +18,25 @@ Preset parse_preset(std::string_view s) {
   if (s == "default") return Preset::Default;
   if (s == "paper") return Preset::Paper;
   invalid_arg("parse_preset", fmt::format("expected a preset 'default' or 'paper', got '{}'", s));
+}
+
+Evidence training_evidence(const TrainResult& r, double seconds, double tol) {
+  Evidence e;
+  e.metrics["train_status"] = std::string(name(r.status));
+  e.metrics["stationary"] = r.status == TrainStatus::Stationary;
+  e.metrics["train_iterations"] = r.iterations;
+  e.metrics["stationarity"] = r.stationarity;
+  e.metrics["loss"] = r.loss;
+  e.metrics["seconds"] = seconds;
+  if (r.status == TrainStatus::Diverged) {
+    e.inconclusive = fmt::format("trainer diverged after {} iterations: {}", r.iterations, r.message);
+    return e;
+  }
+  e.not_applicable = "measurement";
+  if (r.status != TrainStatus::Stationary)
+    e.notes = fmt::format("not stationary: {} after {} iterations (‖∇L_λ‖/‖2λΘ‖ = {:.3g} > tol {:.3g})",
+                          name(r.status), r.iterations, r.stationarity, tol);
+  return e;
 }
 
 nlohmann::json to_json(const Figure& f) {

@@ -67,6 +67,12 @@ struct Experiment {
   std::function<Conclusion(const std::vector<Record>&)> conclude;
 };
 
+struct TrainResult;
+// A point's evidence from a run trained to a tolerance: the trainer's status, iterations,
+// stationarity, loss and seconds; Inconclusive when it diverged, else a measurement, flagged in the
+// notes when it stopped short of tol. One wording, so that every experiment flags its runs alike.
+Evidence training_evidence(const TrainResult& r, double seconds, double tol);
+
 // The registered experiments, in report order.
 const std::vector<Experiment>& experiments();
 

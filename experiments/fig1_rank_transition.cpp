@@ -64,9 +64,9 @@
 
 #include <fmt/format.h>
 
+#include "experiments/blob_grid.hpp"
 #include "experiments/experiment.hpp"
 #include "lib/cluster/cluster.hpp"
-#include "lib/common/error.hpp"
 #include "lib/common/rng.hpp"
 #include "lib/data/gaussian_mixture.hpp"
 #include "lib/nn/mlp.hpp"
@@ -84,113 +84,44 @@ constexpr double kLowRankRatio = 1e-2;
 constexpr double kHighRankRatio = 1e-1;
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
-std::vector<double> log_grid(double lo, double hi, int n) {
-  std::vector<double> v;
-  for (int i = 0; i < n; ++i)
-    v.push_back(n == 1 ? lo : std::pow(10.0, std::log10(lo) + (std::log10(hi) - std::log10(lo)) * i / (n - 1)));
-  v.front() = lo;   // exact ends, whatever pow rounds to
-  v.back() = hi;
-  return v;
-}
-
 std::vector<nlohmann::json> make_points(Preset preset, std::uint64_t seed) {
-  const bool paper = preset == Preset::Paper;
-  const std::vector<std::int64_t> widths =
-      paper ? std::vector<std::int64_t>{784, 400, 300, 400, 784} : std::vector<std::int64_t>{32, 24, 20, 24, 32};
-  const std::vector<std::string> acts = {"tanh", "tanh", "tanh", "identity"};
-  const int n = paper ? 5 : 4;
-  const std::vector<double> lambdas = log_grid(1e-4, 1e-1, n), sigmas = log_grid(1e-2, 1, n);
-  std::vector<nlohmann::json> pts;
-  for (std::size_t is = 0; is < sigmas.size(); ++is)
-    for (std::size_t il = 0; il < lambdas.size(); ++il)
-      pts.push_back({{"K", 10},
-                     {"N", paper ? 10000 : 250},
-                     {"widths", widths},
-                     {"activations", acts},
-                     {"mean_scale", 1.0},
-                     {"lambda", lambdas[il]},
-                     {"sigma", sigmas[is]},
-                     {"lambda_index", il},
-                     {"sigma_index", is},
-                     {"stationarity_tol", 1e-6},
-                     {"max_iterations", 10000},
-                     {"data_seed", derive_seed(seed, 0)},
-                     {"init_seed", derive_seed(seed, 1)}});
+  const int n = preset == Preset::Paper ? 5 : 4;
+  std::vector<nlohmann::json> pts =
+      blob_grid_points(preset, log_grid(1e-4, 1e-1, n), log_grid(1e-2, 1, n), 1e-6, 10000, seed);
+  for (auto& p : pts) p["activations"] = std::vector<std::string>{"tanh", "tanh", "tanh", "identity"};
   return pts;
 }
 
 Evidence evaluate(const nlohmann::json& p) {
-  const auto widths_i = params::integers(p, kId, "widths", 1, 100000, 2, 16);
-  const std::size_t L = widths_i.size() - 1;
+  const BlobGridPoint pt = read_blob_grid_point(p, kId);
+  const std::size_t L = pt.widths.size() - 1;
   const auto act_names = params::choices(p, kId, "activations", kActivationNames, L);
-  require(widths_i.front() == widths_i.back(), kId,
-          "parameter 'widths': an autoencoder needs input width = output width, got {} and {}", widths_i.front(),
-          widths_i.back());
-  const auto K = static_cast<arma::uword>(params::integer(p, kId, "K", 1, 100000));
-  const auto N = static_cast<arma::uword>(params::integer(p, kId, "N", static_cast<std::int64_t>(K), 100000000));
-  const double mean_scale = params::real(p, kId, "mean_scale", 0, 1e6);
-  const double lambda = params::real(p, kId, "lambda", 0, 1e6, true);
-  const double sigma = params::real(p, kId, "sigma", 0, 1e6);
-  params::integer(p, kId, "lambda_index", 0, 1000);   // grid position, read by the conclusion
-  params::integer(p, kId, "sigma_index", 0, 1000);
-  const double tol = params::real(p, kId, "stationarity_tol", 0, 1e-2, true);
-  const auto max_it = static_cast<std::uint64_t>(params::integer(p, kId, "max_iterations", 1, 1000000000));
-  Engine data_rng(params::seed(p, kId, "data_seed"));
-  Engine init_rng(params::seed(p, kId, "init_seed"));
-
-  MixtureSpec spec;
-  spec.K = K;
-  spec.d = static_cast<arma::uword>(widths_i.front());
-  spec.N = N;
-  spec.sigma = sigma;
-  spec.mean_scale = mean_scale;
-  spec.targets = Targets::Autoencode;
-  const Dataset data = sample_gaussian_mixture(spec, data_rng);
-  std::vector<arma::uword> widths(widths_i.begin(), widths_i.end());
+  const Dataset data = pt.sample();
   std::vector<Activation> acts;
   for (const auto& a : act_names) acts.push_back(parse_activation(a));
-  Mlp net = make_mlp(widths, acts, init_rng);
+  Engine init_rng(pt.init_seed);
+  Mlp net = make_mlp(pt.widths, acts, init_rng);
 
-  TrainOptions o;
-  o.method = TrainMethod::LBFGS;
-  o.loss = Loss::SquaredError;
-  o.lambda = lambda;
-  o.stationarity_tol = tol;
-  o.max_iterations = max_it;
   const auto t0 = std::chrono::steady_clock::now();
-  const TrainResult r = train(net, data.X, data.Y, o);
+  const TrainResult r = train(net, data.X, data.Y, pt.training);
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   release_nn_workspace();
 
-  Evidence e;
-  e.metrics["train_status"] = std::string(name(r.status));
-  e.metrics["stationary"] = r.status == TrainStatus::Stationary;
-  e.metrics["train_iterations"] = r.iterations;
-  e.metrics["stationarity"] = r.stationarity;
-  e.metrics["loss"] = r.loss;
-  e.metrics["seconds"] = seconds;
+  Evidence e = training_evidence(r, seconds, pt.training.stationarity_tol);
   e.metrics["wcss"] = wcss(stack_points(data.X, data.Y), data.labels);   // generating partition, eq. (6)
-  if (r.status == TrainStatus::Diverged) {
-    e.inconclusive = fmt::format("trainer diverged after {} iterations: {}", r.iterations, r.message);
-    return e;
-  }
+  if (!e.inconclusive.empty()) return e;
   std::vector<double> ratios, norms;
   for (std::size_t l = 0; l < L; ++l) {
-    ratios.push_back(tail_energy_ratio(singular_values(net.W[l]), K));
+    ratios.push_back(tail_energy_ratio(singular_values(net.W[l]), pt.blobs.K));
     norms.push_back(arma::norm(net.W[l], "fro"));
   }
   e.metrics["ratios"] = ratios;
   e.metrics["W_norms"] = norms;
-  e.not_applicable = "measurement";
-  if (r.status != TrainStatus::Stationary)
-    e.notes = fmt::format("not stationary: {} after {} iterations (‖∇L_λ‖/‖2λΘ‖ = {:.3g} > tol {:.3g})",
-                          name(r.status), r.iterations, r.stationarity, tol);
   return e;
 }
 
 // The grid as the conclusion sees it: r[l][is][il], NaN where no measurement.
-struct Grid {
-  std::vector<double> lambdas, sigmas;
+struct Grid : GridAxes {
   std::vector<std::vector<std::vector<double>>> r;
   std::vector<std::vector<double>> stationarity;
   std::vector<std::vector<bool>> flagged;     // measured but short of the tolerance
@@ -202,28 +133,19 @@ double metric_number(const nlohmann::json& v) { return v.is_number() ? v.get<dou
 
 Grid read_grid(const std::vector<Record>& recs) {
   Grid g;
-  std::size_t nl = 0, ns = 0;
-  for (const Record& rec : recs) {
-    nl = std::max<std::size_t>(nl, rec.params.at("lambda_index").get<std::size_t>() + 1);
-    ns = std::max<std::size_t>(ns, rec.params.at("sigma_index").get<std::size_t>() + 1);
-    g.layers = std::max<std::size_t>(g.layers, rec.params.at("widths").size() - 1);
-  }
-  g.lambdas.assign(nl, kNaN);
-  g.sigmas.assign(ns, kNaN);
+  read_grid_axes(recs, g);
+  for (const Record& rec : recs) g.layers = std::max<std::size_t>(g.layers, rec.params.at("widths").size() - 1);
+  const std::size_t nl = g.lambdas.size(), ns = g.sigmas.size();
   g.r.assign(g.layers, std::vector<std::vector<double>>(ns, std::vector<double>(nl, kNaN)));
   g.stationarity.assign(ns, std::vector<double>(nl, kNaN));
   g.flagged.assign(ns, std::vector<bool>(nl, false));
-  for (const Record& rec : recs) {
-    const auto il = rec.params.at("lambda_index").get<std::size_t>();
-    const auto is = rec.params.at("sigma_index").get<std::size_t>();
-    const double lambda = rec.params.at("lambda").get<double>(), sigma = rec.params.at("sigma").get<double>();
-    g.lambdas[il] = lambda;
-    g.sigmas[is] = sigma;
-    const auto& m = rec.metrics;
+  for (std::size_t i = 0; i < recs.size(); ++i) {
+    const auto [is, il] = g.cells[i];
+    const auto& m = recs[i].metrics;
     if (m.contains("stationarity")) g.stationarity[is][il] = metric_number(m["stationarity"]);
     g.flagged[is][il] = m.contains("train_status") && m["train_status"] != "stationary";
     if (g.flagged[is][il])
-      g.not_stationary.push_back(fmt::format("(λ = {:.3g}, σ = {:.3g}): {} at {:.2g}", lambda, sigma,
+      g.not_stationary.push_back(fmt::format("(λ = {:.3g}, σ = {:.3g}): {} at {:.2g}", g.lambdas[il], g.sigmas[is],
                                              m["train_status"].get<std::string>(), g.stationarity[is][il]));
     if (!m.contains("ratios") || m["ratios"].size() != g.layers) {
       ++g.missing;
@@ -257,30 +179,27 @@ Conclusion conclude(const std::vector<Record>& recs) {
   if (recs.empty()) return c;
   const Grid g = read_grid(recs);
   const std::size_t nl = g.lambdas.size(), ns = g.sigmas.size();
-  for (std::size_t l = 0; l < g.layers; ++l) {
+  auto heatmap = [&](const std::string& id, const std::string& title, const std::string& zlabel,
+                     const std::vector<std::vector<double>>& z) {
     Figure f;
-    f.id = fmt::format("fig1_layer{}", l + 1);
-    f.title = fmt::format("Layer {}: relative distance of W_{} from rank ≤ 10 at convergence", l + 1, l + 1);
+    f.id = id;
+    f.title = title;
     f.xlabel = "weight decay λ";
     f.ylabel = "blob standard deviation σ";
-    f.zlabel = "Σ_{j>10} s_j² / Σ_j s_j²";
+    f.zlabel = zlabel;
     f.logx = f.logy = true;
     f.x = g.lambdas;
     f.y = g.sigmas;
-    f.z = g.r[l];
+    f.z = z;
     c.figures.push_back(std::move(f));
-  }
-  Figure st;
-  st.id = "fig1_stationarity";
-  st.title = "Stationarity reached by the trainer (‖∇L_λ‖/‖2λΘ‖; the tolerance is in each point's params)";
-  st.xlabel = "weight decay λ";
-  st.ylabel = "blob standard deviation σ";
-  st.zlabel = "‖∇L_λ‖ / ‖2λΘ‖";
-  st.logx = st.logy = true;
-  st.x = g.lambdas;
-  st.y = g.sigmas;
-  st.z = g.stationarity;
-  c.figures.push_back(std::move(st));
+  };
+  for (std::size_t l = 0; l < g.layers; ++l)
+    heatmap(fmt::format("fig1_layer{}", l + 1),
+            fmt::format("Layer {}: relative distance of W_{} from rank ≤ 10 at convergence", l + 1, l + 1),
+            "Σ_{j>10} s_j² / Σ_j s_j²", g.r[l]);
+  heatmap("fig1_stationarity",
+          "Stationarity reached by the trainer (‖∇L_λ‖/‖2λΘ‖; the tolerance is in each point's params)",
+          "‖∇L_λ‖ / ‖2λΘ‖", g.stationarity);
 
   // Grid ends: low corner = (λ_max, σ_min), high corner = (λ_min, σ_max).
   const std::size_t lo_l = nl - 1, lo_s = 0, hi_l = 0, hi_s = ns - 1;
@@ -303,37 +222,28 @@ Conclusion conclude(const std::vector<Record>& recs) {
     c.claims.push_back({claim_name, statement, std::move(e)});
   };
 
-  {
+  // A corner claim lhs ≤ rhs; Inconclusive, naming `at`, when a side has no measurement.
+  auto corner = [&](const std::string& claim_name, const std::string& statement, double lhs, double rhs,
+                    const std::string& at) {
     Evidence e;
-    if (std::isnan(lo_mean) || std::isnan(hi_mean)) e = missing_evidence(std::isnan(lo_mean) ? lo_at : hi_at);
-    e.lhs = lo_mean;
-    e.rhs = hi_mean;
-    claim("transition_corners",
-          fmt::format("mean layer ratio Σ_{{j>10}}s²/Σs² at strong decay, tight blobs {} ≤ at weak decay, spread "
-                      "blobs {}",
-                      lo_at, hi_at),
-          e, "");
-  }
-  {
-    Evidence e;
-    if (std::isnan(lo_max)) e = missing_evidence(lo_at);
-    e.lhs = lo_max;
-    e.rhs = kLowRankRatio;
-    claim("low_rank_corner",
-          fmt::format("every layer effectively rank 10 at {}: max layer ratio ≤ {} (declared threshold)", lo_at,
-                      kLowRankRatio),
-          e, "");
-  }
-  {
-    Evidence e;
-    if (std::isnan(hi_mean)) e = missing_evidence(hi_at);
-    e.lhs = kHighRankRatio;
-    e.rhs = hi_mean;
-    claim("high_rank_corner",
-          fmt::format("layers not effectively rank 10 at {}: {} (declared threshold) ≤ mean layer ratio", hi_at,
-                      kHighRankRatio),
-          e, "");
-  }
+    if (std::isnan(lhs) || std::isnan(rhs)) e = missing_evidence(at);
+    e.lhs = lhs;
+    e.rhs = rhs;
+    claim(claim_name, statement, e, "");
+  };
+  corner("transition_corners",
+         fmt::format("mean layer ratio Σ_{{j>10}}s²/Σs² at strong decay, tight blobs {} ≤ at weak decay, spread "
+                     "blobs {}",
+                     lo_at, hi_at),
+         lo_mean, hi_mean, std::isnan(lo_mean) ? lo_at : hi_at);
+  corner("low_rank_corner",
+         fmt::format("every layer effectively rank 10 at {}: max layer ratio ≤ {} (declared threshold)", lo_at,
+                     kLowRankRatio),
+         lo_max, kLowRankRatio, lo_at);
+  corner("high_rank_corner",
+         fmt::format("layers not effectively rank 10 at {}: {} (declared threshold) ≤ mean layer ratio", hi_at,
+                     kHighRankRatio),
+         kHighRankRatio, hi_mean, hi_at);
   // Counted monotonicity along one axis: violations where the "should be lower" end is strictly higher.
   auto monotone = [&](bool along_lambda) {
     Evidence e;

@@ -64,6 +64,7 @@
 
 #include <fmt/format.h>
 
+#include "experiments/blob_grid.hpp"
 #include "experiments/experiment.hpp"
 #include "lib/closed_form/ridge.hpp"
 #include "lib/cluster/cluster.hpp"
@@ -73,7 +74,6 @@
 #include "lib/nn/mlp.hpp"
 #include "lib/nn/train.hpp"
 #include "lib/spectral/spectral.hpp"
-#include "theorems/params.hpp"
 
 namespace nrc {
 
@@ -83,36 +83,9 @@ const std::string kId = "fig2";
 constexpr double kSlopeBand = 0.5;
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
-std::vector<double> log_grid(double lo, double hi, int n) {
-  std::vector<double> v;
-  for (int i = 0; i < n; ++i)
-    v.push_back(n == 1 ? lo : std::pow(10.0, std::log10(lo) + (std::log10(hi) - std::log10(lo)) * i / (n - 1)));
-  v.front() = lo;
-  v.back() = hi;
-  return v;
-}
-
 std::vector<nlohmann::json> make_points(Preset preset, std::uint64_t seed) {
-  const bool paper = preset == Preset::Paper;
-  const std::vector<std::int64_t> widths =
-      paper ? std::vector<std::int64_t>{784, 400, 300, 400, 784} : std::vector<std::int64_t>{32, 24, 20, 24, 32};
-  const std::vector<double> lambdas = log_grid(1e-4, 1e-1, paper ? 5 : 4), sigmas = log_grid(1e-2, 1, 5);
-  std::vector<nlohmann::json> pts;
-  for (std::size_t is = 0; is < sigmas.size(); ++is)
-    for (std::size_t il = 0; il < lambdas.size(); ++il)
-      pts.push_back({{"K", 10},
-                     {"N", paper ? 10000 : 250},
-                     {"widths", widths},
-                     {"mean_scale", 1.0},
-                     {"lambda", lambdas[il]},
-                     {"sigma", sigmas[is]},
-                     {"lambda_index", il},
-                     {"sigma_index", is},
-                     {"stationarity_tol", 1e-9},
-                     {"max_iterations", paper ? 10000 : 20000},
-                     {"data_seed", derive_seed(seed, 0)},
-                     {"init_seed", derive_seed(seed, 1)}});
-  return pts;
+  return blob_grid_points(preset, log_grid(1e-4, 1e-1, preset == Preset::Paper ? 5 : 4), log_grid(1e-2, 1, 5), 1e-9,
+                          preset == Preset::Paper ? 10000 : 20000, seed);
 }
 
 arma::mat product(const Mlp& net) {
@@ -137,34 +110,13 @@ arma::uword effective_rank(const arma::mat& A) {
 }
 
 Evidence evaluate(const nlohmann::json& p) {
-  const auto widths_i = params::integers(p, kId, "widths", 1, 100000, 2, 16);
-  const std::size_t L = widths_i.size() - 1;
-  require(widths_i.front() == widths_i.back(), kId,
-          "parameter 'widths': an autoencoder needs input width = output width, got {} and {}", widths_i.front(),
-          widths_i.back());
-  const auto K = static_cast<arma::uword>(params::integer(p, kId, "K", 1, 100000));
-  const auto N = static_cast<arma::uword>(params::integer(p, kId, "N", static_cast<std::int64_t>(K), 100000000));
+  const BlobGridPoint pt = read_blob_grid_point(p, kId);
+  const arma::uword K = pt.blobs.K, N = pt.blobs.N;
   require(N % K == 0, kId, "parameters 'N', 'K': balanced blobs need N divisible by K, got N = {}, K = {}", N, K);
-  const double mean_scale = params::real(p, kId, "mean_scale", 0, 1e6);
-  const double lambda = params::real(p, kId, "lambda", 0, 1e6, true);
-  const double sigma = params::real(p, kId, "sigma", 0, 1e6);
-  params::integer(p, kId, "lambda_index", 0, 1000);   // grid position, read by the conclusion
-  params::integer(p, kId, "sigma_index", 0, 1000);
-  const double tol = params::real(p, kId, "stationarity_tol", 0, 1e-2, true);
-  const auto max_it = static_cast<std::uint64_t>(params::integer(p, kId, "max_iterations", 1, 1000000000));
-  Engine data_rng(params::seed(p, kId, "data_seed"));
-  Engine init_rng(params::seed(p, kId, "init_seed"));
-
-  MixtureSpec spec;
-  spec.K = K;
-  spec.d = static_cast<arma::uword>(widths_i.front());
-  spec.N = N;
-  spec.sigma = sigma;
-  spec.mean_scale = mean_scale;
-  spec.targets = Targets::Autoencode;
-  const Dataset data = sample_gaussian_mixture(spec, data_rng);
+  const double lambda = pt.training.lambda;
+  const Dataset data = pt.sample();
   const arma::mat& X = data.X;
-  const double d = static_cast<double>(spec.d), Nd = static_cast<double>(N);
+  const double d = static_cast<double>(pt.blobs.d), Nd = static_cast<double>(N);
 
   Evidence e;
   // Closed form first: it is recorded even when a deep run fails.
@@ -176,20 +128,14 @@ Evidence evaluate(const nlohmann::json& p) {
   e.metrics["thm_5_3_bound"] = (w / lambda) * (d * xbar * xbar / (Nd * lambda) + std::sqrt(d));
   e.metrics["wcss"] = w;
 
-  arma::mat centroids(spec.d, K);
+  arma::mat centroids(pt.blobs.d, K);
   for (arma::uword k = 0; k < K; ++k) centroids.col(k) = arma::mean(X.cols(arma::find(data.labels == k)), 1);
-  std::vector<arma::uword> widths(widths_i.begin(), widths_i.end());
-  const Mlp init = make_mlp(widths, std::vector<Activation>(L, Activation::Identity), init_rng);
+  Engine init_rng(pt.init_seed);
+  const Mlp init = make_mlp(pt.widths, std::vector<Activation>(pt.widths.size() - 1, Activation::Identity), init_rng);
   Mlp full = init, cen = init;
-  TrainOptions o;
-  o.method = TrainMethod::LBFGS;
-  o.loss = Loss::SquaredError;
-  o.lambda = lambda;
-  o.stationarity_tol = tol;
-  o.max_iterations = max_it;
   const auto t0 = std::chrono::steady_clock::now();
-  const TrainResult rf = train(full, X, X, o);
-  const TrainResult rc = train(cen, centroids, centroids, o);
+  const TrainResult rf = train(full, X, X, pt.training);
+  const TrainResult rc = train(cen, centroids, centroids, pt.training);
   e.metrics["seconds"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   release_nn_workspace();
   for (const auto& [tag, r] : {std::pair<std::string, const TrainResult&>{"full", rf}, {"centroid", rc}}) {
@@ -217,12 +163,11 @@ Evidence evaluate(const nlohmann::json& p) {
   e.not_applicable = "measurement";
   if (!stationary)
     e.notes = fmt::format("not stationary: full {} ({:.3g}), centroid {} ({:.3g}), tol {:.3g}", name(rf.status),
-                          rf.stationarity, name(rc.status), rc.stationarity, tol);
+                          rf.stationarity, name(rc.status), rc.stationarity, pt.training.stationarity_tol);
   return e;
 }
 
-struct Grid {
-  std::vector<double> lambdas, sigmas;
+struct Grid : GridAxes {
   std::vector<std::vector<double>> deep, ridge, bound;   // [is][il]
   std::vector<std::vector<double>> theta_rank, theta_c_rank;   // effective ranks of Θ*, Θ*_C
   std::vector<std::vector<bool>> flagged;                // deep runs short of the tolerance
@@ -234,27 +179,20 @@ double number(const nlohmann::json& m, const char* key) {
 
 Grid read_grid(const std::vector<Record>& recs) {
   Grid g;
-  std::size_t nl = 0, ns = 0;
-  for (const Record& rec : recs) {
-    nl = std::max<std::size_t>(nl, rec.params.at("lambda_index").get<std::size_t>() + 1);
-    ns = std::max<std::size_t>(ns, rec.params.at("sigma_index").get<std::size_t>() + 1);
-  }
-  g.lambdas.assign(nl, kNaN);
-  g.sigmas.assign(ns, kNaN);
+  read_grid_axes(recs, g);
+  const std::size_t nl = g.lambdas.size(), ns = g.sigmas.size();
   const std::vector<std::vector<double>> empty(ns, std::vector<double>(nl, kNaN));
   g.deep = g.ridge = g.bound = g.theta_rank = g.theta_c_rank = empty;
   g.flagged.assign(ns, std::vector<bool>(nl, false));
-  for (const Record& rec : recs) {
-    const auto il = rec.params.at("lambda_index").get<std::size_t>();
-    const auto is = rec.params.at("sigma_index").get<std::size_t>();
-    g.lambdas[il] = rec.params.at("lambda").get<double>();
-    g.sigmas[is] = rec.params.at("sigma").get<double>();
-    g.deep[is][il] = number(rec.metrics, "distance");
-    g.ridge[is][il] = number(rec.metrics, "ridge_distance");
-    g.bound[is][il] = number(rec.metrics, "thm_5_3_bound");
-    g.theta_rank[is][il] = number(rec.metrics, "theta_rank");
-    g.theta_c_rank[is][il] = number(rec.metrics, "theta_c_rank");
-    g.flagged[is][il] = rec.metrics.contains("stationary") && !rec.metrics["stationary"].get<bool>();
+  for (std::size_t i = 0; i < recs.size(); ++i) {
+    const auto [is, il] = g.cells[i];
+    const auto& m = recs[i].metrics;
+    g.deep[is][il] = number(m, "distance");
+    g.ridge[is][il] = number(m, "ridge_distance");
+    g.bound[is][il] = number(m, "thm_5_3_bound");
+    g.theta_rank[is][il] = number(m, "theta_rank");
+    g.theta_c_rank[is][il] = number(m, "theta_c_rank");
+    g.flagged[is][il] = m.contains("stationary") && !m["stationary"].get<bool>();
   }
   return g;
 }

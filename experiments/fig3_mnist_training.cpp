@@ -69,10 +69,6 @@
 #include "experiments/experiment.hpp"
 #include "experiments/mnist_subset.hpp"
 #include "lib/cluster/cluster.hpp"
-#include "lib/common/error.hpp"
-#include "lib/common/rng.hpp"
-#include "lib/data/datasets.hpp"
-#include "lib/data/gaussian_mixture.hpp"
 #include "lib/nn/mlp.hpp"
 #include "lib/nn/train.hpp"
 #include "lib/spectral/spectral.hpp"
@@ -83,9 +79,6 @@ namespace nrc {
 namespace {
 
 const std::string kId = "fig3";
-const std::vector<std::string> kDatasets = {"mnist", "fashion-mnist"};
-const std::vector<std::string> kActivationNames = {"identity", "tanh", "relu", "sigmoid", "softplus"};
-const std::vector<std::string> kLossNames = {"cross_entropy", "squared"};
 constexpr double kTailEps = 0.1;
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
@@ -95,23 +88,13 @@ std::vector<nlohmann::json> make_points(Preset preset, std::uint64_t seed) {
       paper ? std::vector<std::int64_t>{784, 256, 256, 256, 10} : std::vector<std::int64_t>{784, 64, 64, 10};
   const std::vector<double> lambdas = {1e-4, 1e-3, 1e-2};
   std::vector<nlohmann::json> pts;
-  for (std::size_t i = 0; i < lambdas.size(); ++i)
-    pts.push_back({{"dataset", "mnist"},
-                   {"N", paper ? 10000 : 2000},
-                   {"subset_seed", derive_seed(seed, 0)},
-                   {"widths", widths},
-                   {"hidden_activation", "tanh"},
-                   {"output_activation", "identity"},
-                   {"loss", "cross_entropy"},
-                   {"lambda", lambdas[i]},
-                   {"lambda_index", i},
-                   {"method", "gd"},
-                   {"learning_rate", 0.5},
-                   {"epochs", paper ? 5000 : 500},
-                   {"snapshot_every", paper ? 100 : 50},
-                   {"init_seed", derive_seed(seed, 1)},
-                   {"init_scale", 1.0},
-                   {"init_bias_scale", 0.1}});
+  for (std::size_t i = 0; i < lambdas.size(); ++i) {
+    pts.push_back(classifier_point(paper ? 10000 : 2000, widths, lambdas[i], i, seed));
+    pts.back().update({{"method", "gd"},
+                       {"learning_rate", 0.5},
+                       {"epochs", paper ? 5000 : 500},
+                       {"snapshot_every", paper ? 100 : 50}});
+  }
   return pts;
 }
 
@@ -123,7 +106,6 @@ nlohmann::json snapshot(std::uint64_t epoch, const Mlp& net, const Subset& d, Lo
   double penalty = 0;
   for (arma::uword l = 0; l < net.depth(); ++l)
     penalty += arma::accu(arma::square(net.W[l])) + arma::accu(arma::square(net.b[l]));
-  const arma::uvec predicted = arma::index_max(fw.Z.back(), 0).t();
   const arma::uvec one_block(d.labels.n_elem, arma::fill::zeros);
   nlohmann::json e = nlohmann::json::array(), w = nlohmann::json::array(), rel = nlohmann::json::array();
   for (arma::uword l = 0; l < net.depth(); ++l) {
@@ -139,63 +121,34 @@ nlohmann::json snapshot(std::uint64_t epoch, const Mlp& net, const Subset& d, Lo
   return {{"epoch", epoch},
           {"loss", data_loss + lambda * penalty},
           {"data_loss", data_loss},
-          {"accuracy", static_cast<double>(arma::accu(predicted == d.labels)) / static_cast<double>(d.labels.n_elem)},
+          {"accuracy", accuracy(fw.Z.back(), d.labels)},
           {"e", e},
           {"wcss", w},
           {"relative_wcss", rel}};
 }
 
 Evidence evaluate(const nlohmann::json& p) {
-  const std::string dataset = params::choice(p, kId, "dataset", kDatasets);
-  const auto N = static_cast<arma::uword>(params::integer(p, kId, "N", 2, 100000000));
-  const std::uint64_t subset_seed = params::seed(p, kId, "subset_seed");
-  const auto widths_i = params::integers(p, kId, "widths", 1, 100000, 2, 16);
-  const auto hidden = parse_activation(params::choice(p, kId, "hidden_activation", kActivationNames));
-  const auto output = parse_activation(params::choice(p, kId, "output_activation", kActivationNames));
-  const Loss loss = parse_loss(params::choice(p, kId, "loss", kLossNames));
-  const double lambda = params::real(p, kId, "lambda", 0, 1e6, true);
-  params::integer(p, kId, "lambda_index", 0, 1000);   // read by the conclusion
-  params::choice(p, kId, "method", {"gd"});
-  const double eta = params::real(p, kId, "learning_rate", 0, 1e6, true);
+  const ClassifierPoint pt = read_classifier_point(p, kId, 16, TrainMethod::GradientDescent);
+  TrainOptions o = pt.training;
+  o.learning_rate = params::real(p, kId, "learning_rate", 0, 1e6, true);
+  o.stationarity_tol = 0;   // a fixed number of epochs, as the paper
   const auto epochs = static_cast<std::uint64_t>(params::integer(p, kId, "epochs", 1, 1000000000));
   const auto every = static_cast<std::uint64_t>(params::integer(p, kId, "snapshot_every", 1, 1000000000));
-  Engine init_rng(params::seed(p, kId, "init_seed"));
-  const double init_scale = params::real(p, kId, "init_scale", 0, 1e6);
-  const double init_bias_scale = params::real(p, kId, "init_bias_scale", 0, 1e6);
 
   Evidence e;
-  std::string why;
-  const std::optional<Subset> data = load_subset(dataset, N, subset_seed, why, kId);
-  if (!data) {
-    e.inconclusive = why;
-    return e;
-  }
-  require(static_cast<arma::uword>(widths_i.front()) == data->X.n_rows, kId,
-          "parameter 'widths': expected the input width {} (the pixels of {}), got {}", data->X.n_rows, dataset,
-          widths_i.front());
-  require(static_cast<arma::uword>(widths_i.back()) == data->Y.n_rows, kId,
-          "parameter 'widths': expected the output width {} (the classes of {}), got {}", data->Y.n_rows, dataset,
-          widths_i.back());
-  const std::vector<arma::uword> widths(widths_i.begin(), widths_i.end());
-  std::vector<Activation> acts(widths.size() - 1, hidden);
-  acts.back() = output;
-  Mlp net = make_mlp(widths, acts, init_rng, init_scale, init_bias_scale);
-
-  TrainOptions o;
-  o.method = TrainMethod::GradientDescent;
-  o.loss = loss;
-  o.lambda = lambda;
-  o.learning_rate = eta;
-  o.stationarity_tol = 0;   // a fixed number of epochs, as the paper
+  std::optional<Classifier> run = load_classifier(pt, kId, e.inconclusive);
+  if (!run) return e;
+  const Subset& data = run->data;
+  Mlp& net = run->net;
   const auto t0 = std::chrono::steady_clock::now();
   nlohmann::json snaps = nlohmann::json::array();
   std::uint64_t epoch = 0;
   TrainResult r;
   for (;;) {
-    snaps.push_back(snapshot(epoch, net, *data, loss, lambda));
+    snaps.push_back(snapshot(epoch, net, data, o.loss, o.lambda));
     if (epoch >= epochs) break;
     o.max_iterations = std::min(every, epochs - epoch);
-    r = train(net, data->X, data->Y, o);
+    r = train(net, data.X, data.Y, o);
     if (r.status == TrainStatus::Diverged) {
       e.inconclusive = fmt::format("gradient descent diverged in epochs {}–{}: {}", epoch, epoch + o.max_iterations,
                                    r.message);

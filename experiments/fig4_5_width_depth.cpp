@@ -65,9 +65,6 @@
 #include "experiments/experiment.hpp"
 #include "experiments/mnist_subset.hpp"
 #include "lib/common/error.hpp"
-#include "lib/common/rng.hpp"
-#include "lib/data/datasets.hpp"
-#include "lib/data/gaussian_mixture.hpp"
 #include "lib/nn/mlp.hpp"
 #include "lib/nn/train.hpp"
 #include "lib/spectral/spectral.hpp"
@@ -78,9 +75,6 @@ namespace nrc {
 namespace {
 
 const std::string kId = "fig4_5";
-const std::vector<std::string> kDatasets = {"mnist", "fashion-mnist"};
-const std::vector<std::string> kActivationNames = {"identity", "tanh", "relu", "sigmoid", "softplus"};
-const std::vector<std::string> kLossNames = {"cross_entropy", "squared"};
 const std::vector<std::string> kSweeps = {"width", "depth"};
 constexpr double kMildSpread = 0.5;
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
@@ -107,24 +101,15 @@ std::vector<nlohmann::json> make_points(Preset preset, std::uint64_t seed) {
   for (std::int64_t h : depths) nets[{depth_sweep_width, h}].push_back("depth");
   std::vector<nlohmann::json> pts;
   for (auto it = nets.rbegin(); it != nets.rend(); ++it)
-    for (std::size_t i = 0; i < lambdas.size(); ++i)
-      pts.push_back({{"dataset", "mnist"},
-                     {"N", paper ? 10000 : 1000},
-                     {"subset_seed", derive_seed(seed, 0)},
-                     {"widths", network(it->first.first, it->first.second)},
-                     {"sweeps", it->second},
-                     {"hidden_activation", "tanh"},
-                     {"output_activation", "identity"},
-                     {"loss", "cross_entropy"},
-                     {"lambda", lambdas[i]},
-                     {"lambda_index", i},
-                     {"method", "lbfgs"},
-                     {"stationarity_tol", paper ? 1e-3 : 5e-2},
-                     {"max_iterations", paper ? 20000 : 600},
-                     {"eps", 0.1},
-                     {"init_seed", derive_seed(seed, 1)},
-                     {"init_scale", 1.0},
-                     {"init_bias_scale", 0.1}});
+    for (std::size_t i = 0; i < lambdas.size(); ++i) {
+      pts.push_back(classifier_point(paper ? 10000 : 1000, network(it->first.first, it->first.second), lambdas[i], i,
+                                     seed));
+      pts.back().update({{"sweeps", it->second},
+                         {"method", "lbfgs"},
+                         {"stationarity_tol", paper ? 1e-3 : 5e-2},
+                         {"max_iterations", paper ? 20000 : 600},
+                         {"eps", 0.1}});
+    }
   return pts;
 }
 
@@ -137,70 +122,30 @@ double mean(const std::vector<double>& v) {
 }
 
 Evidence evaluate(const nlohmann::json& p) {
-  const std::string dataset = params::choice(p, kId, "dataset", kDatasets);
-  const auto N = static_cast<arma::uword>(params::integer(p, kId, "N", 2, 100000000));
-  const std::uint64_t subset_seed = params::seed(p, kId, "subset_seed");
-  const auto widths_i = params::integers(p, kId, "widths", 1, 100000, 2, 64);
+  const ClassifierPoint pt = read_classifier_point(p, kId, 64, TrainMethod::LBFGS);
   require(p.contains("sweeps") && p["sweeps"].is_array() && !p["sweeps"].empty(), kId,
           "parameter 'sweeps': expected a non-empty list of {{width, depth}}");
   for (const auto& s : p["sweeps"])
     require(s.is_string() && std::find(kSweeps.begin(), kSweeps.end(), s.get<std::string>()) != kSweeps.end(), kId,
             "parameter 'sweeps': expected entries 'width' or 'depth', got {}", s.dump());
-  const auto hidden = parse_activation(params::choice(p, kId, "hidden_activation", kActivationNames));
-  const auto output = parse_activation(params::choice(p, kId, "output_activation", kActivationNames));
-  const Loss loss = parse_loss(params::choice(p, kId, "loss", kLossNames));
-  const double lambda = params::real(p, kId, "lambda", 0, 1e6, true);
-  params::integer(p, kId, "lambda_index", 0, 1000);   // read by the conclusion
-  params::choice(p, kId, "method", {"lbfgs"});
-  const double tol = params::real(p, kId, "stationarity_tol", 0, 1, true);
-  const auto max_it = static_cast<std::uint64_t>(params::integer(p, kId, "max_iterations", 1, 1000000000));
+  TrainOptions o = pt.training;
+  o.stationarity_tol = params::real(p, kId, "stationarity_tol", 0, 1, true);
+  o.max_iterations = static_cast<std::uint64_t>(params::integer(p, kId, "max_iterations", 1, 1000000000));
   const double eps = params::real(p, kId, "eps", 0, 1);
-  Engine init_rng(params::seed(p, kId, "init_seed"));
-  const double init_scale = params::real(p, kId, "init_scale", 0, 1e6);
-  const double init_bias_scale = params::real(p, kId, "init_bias_scale", 0, 1e6);
 
-  Evidence e;
-  std::string why;
-  const std::optional<Subset> data = load_subset(dataset, N, subset_seed, why, kId);
-  if (!data) {
-    e.inconclusive = why;
-    return e;
-  }
-  require(static_cast<arma::uword>(widths_i.front()) == data->X.n_rows, kId,
-          "parameter 'widths': expected the input width {} (the pixels of {}), got {}", data->X.n_rows, dataset,
-          widths_i.front());
-  require(static_cast<arma::uword>(widths_i.back()) == data->Y.n_rows, kId,
-          "parameter 'widths': expected the output width {} (the classes of {}), got {}", data->Y.n_rows, dataset,
-          widths_i.back());
-  const std::vector<arma::uword> widths(widths_i.begin(), widths_i.end());
-  std::vector<Activation> acts(widths.size() - 1, hidden);
-  acts.back() = output;
-  Mlp net = make_mlp(widths, acts, init_rng, init_scale, init_bias_scale);
-
-  TrainOptions o;
-  o.method = TrainMethod::LBFGS;
-  o.loss = loss;
-  o.lambda = lambda;
-  o.stationarity_tol = tol;
-  o.max_iterations = max_it;
+  Evidence unavailable;
+  std::optional<Classifier> run = load_classifier(pt, kId, unavailable.inconclusive);
+  if (!run) return unavailable;
+  Mlp& net = run->net;
   const auto t0 = std::chrono::steady_clock::now();
-  const TrainResult r = train(net, data->X, data->Y, o);
+  const TrainResult r = train(net, run->data.X, run->data.Y, o);
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  const arma::uvec predicted = arma::index_max(forward(net, data->X).Z.back(), 0).t();
+  const double acc = accuracy(forward(net, run->data.X).Z.back(), run->data.labels);
   release_nn_workspace();
 
-  e.metrics["train_status"] = std::string(name(r.status));
-  e.metrics["stationary"] = r.status == TrainStatus::Stationary;
-  e.metrics["train_iterations"] = r.iterations;
-  e.metrics["stationarity"] = r.stationarity;
-  e.metrics["loss"] = r.loss;
-  e.metrics["accuracy"] =
-      static_cast<double>(arma::accu(predicted == data->labels)) / static_cast<double>(data->labels.n_elem);
-  e.metrics["seconds"] = seconds;
-  if (r.status == TrainStatus::Diverged) {
-    e.inconclusive = fmt::format("trainer diverged after {} iterations: {}", r.iterations, r.message);
-    return e;
-  }
+  Evidence e = training_evidence(r, seconds, o.stationarity_tol);
+  e.metrics["accuracy"] = acc;
+  if (!e.inconclusive.empty()) return e;
   std::vector<double> rk, intermediate;
   for (arma::uword l = 0; l < net.depth(); ++l) {
     rk.push_back(static_cast<double>(soft_rank(singular_values(net.W[l]), eps)));
@@ -209,10 +154,6 @@ Evidence evaluate(const nlohmann::json& p) {
   e.metrics["rk"] = rk;
   e.metrics["rk_intermediate"] = mean(intermediate);   // NaN (null) without a hidden-to-hidden matrix
   e.metrics["rk_mean"] = mean(rk);
-  e.not_applicable = "measurement";
-  if (r.status != TrainStatus::Stationary)
-    e.notes = fmt::format("not stationary: {} after {} iterations (‖∇L_λ‖/‖2λΘ‖ = {:.3g} > tol {:.3g})",
-                          name(r.status), r.iterations, r.stationarity, tol);
   return e;
 }
 

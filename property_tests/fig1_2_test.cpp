@@ -1,34 +1,16 @@
 // Experiments fig1 (rank transition of a tanh autoencoder) and fig2 (deep linear autoencoder, full vs
 // centroid loss): points, one tiny point each, the conclusions on synthetic records with known
 // answers, and (Fig12Slow, NRC_SLOW=1) each default preset run through run_experiment.
-#include "property_tests/support.hpp"
+#include "property_tests/experiment_support.hpp"
 
-#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <set>
 
-#include "experiments/experiment.hpp"
-#include "theorems/judge.hpp"
-
 namespace {
 
 using nrc::Verdict;
-const double kNaN = std::numeric_limits<double>::quiet_NaN();
-
-const nrc::Experiment& experiment(const std::string& id) {
-  for (const auto& e : nrc::experiments())
-    if (e.id == id) return e;
-  throw std::runtime_error("no experiment " + id);
-}
-
-const nrc::Claim& claim(const nrc::Conclusion& c, const std::string& name) {
-  for (const auto& cl : c.claims)
-    if (cl.name == name) return cl;
-  throw std::runtime_error("no claim " + name);
-}
-
-Verdict verdict(const nrc::Conclusion& c, const std::string& name) { return nrc::judge(claim(c, name).evidence).verdict; }
+using namespace nrc::test;
 
 // A point record as run_experiment would hand it to conclude(): grid params and the given metrics.
 nrc::Record point(const std::string& id, std::size_t il, std::size_t is, double lambda, double sigma,
@@ -228,20 +210,11 @@ TEST(Fig12, Fig2ConclusionMeasuresTheSlope) {
 
 // The default presets end to end, with their wall time on 2 threads.
 void run_default(const std::string& id) {
-  const auto& exp = experiment(id);
-  const auto t0 = std::chrono::steady_clock::now();
-  const auto res = nrc::run_experiment(exp, nrc::Preset::Default, 1, {}, 2, [](const nrc::Record&) {});
-  const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  std::printf("%s default preset: %.1f s wall on 2 threads, %zu points\n", id.c_str(), wall, res.points.size());
-  for (const auto& p : res.points)
+  nrc::test::run_default(id, [](const nrc::Record& p) {
     std::printf("  λ=%-8.3g σ=%-8.3g %-13s %6.1f s %s\n", p.params["lambda"].get<double>(),
                 p.params["sigma"].get<double>(), std::string(nrc::name(p.verdict)).c_str(),
                 p.metrics.value("seconds", kNaN), p.metrics.dump().substr(0, 400).c_str());
-  for (const auto& c : res.claims)
-    std::printf("  claim %-36s %-13s lhs %.4g rhs %.4g | %s\n", c.params["claim"].get<std::string>().c_str(),
-                std::string(nrc::name(c.verdict)).c_str(), c.lhs, c.rhs, c.notes.c_str());
-  EXPECT_EQ(res.points.size(), exp.points(nrc::Preset::Default, 1).size());
-  EXPECT_FALSE(res.claims.empty());
+  });
 }
 
 TEST(Fig12Slow, Fig1DefaultPreset) {
