@@ -65,6 +65,9 @@ int cmd_list() {
   }
   for (const auto& c : nrc::registry())
     fmt::print("{:<{}}  {:<{}}  {}\n", c.id, id_width, c.paper_ref, ref_width, c.statement);
+  fmt::print("\nexperiments (run by `nrc report`; select with --only ID):\n");
+  for (const auto& e : nrc::experiments())
+    fmt::print("{:<{}}  {:<{}}  {}\n", e.id, id_width, e.paper_ref, ref_width, e.title);
   return 0;
 }
 
@@ -377,7 +380,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.set_version_flag("--version", std::string(nrc::build::version) + " (" + nrc::build::git_commit + ")");
 
-  app.add_subcommand("list", "List the registered checks: id, paper reference, inequality");
+  app.add_subcommand("list", "List the registered checks (id, paper reference, inequality) and the experiments");
 
   auto* check = app.add_subcommand(
       "check", "Run a check over random instances (or once on your data, --inputs) and print its summary");

@@ -60,8 +60,9 @@ struct Experiment {
   // the run seed): the same (preset, seed) always gives the same list.
   std::function<std::vector<nlohmann::json>(Preset, std::uint64_t seed)> points;
   // Trains and measures one point; metrics carry the measured values. A point is a measurement,
-  // not a claim: return not_applicable = "measurement" when it worked, inconclusive = why when it
-  // did not (diverged, not converged); never throw for a numerical failure.
+  // not a claim: not_applicable = "measurement" when it trained (a run that stopped short of its
+  // tolerance is still measured, flagged in its metrics, and the claims say what they do with it),
+  // inconclusive = why when it did not (diverged, data missing); never throw for a numerical failure.
   std::function<Evidence(const nlohmann::json&)> evaluate_point;
   // From the point records, in the order of points(); pure (no training), so it is cheap to redo.
   std::function<Conclusion(const std::vector<Record>&)> conclude;
