@@ -23,8 +23,14 @@ class Progress {
     if (done < total_ && now - last_ < gap) return;
     last_ = now;
     const double s = std::chrono::duration<double>(now - start_).count();
+    // The rate counts only this process' work: a resumed run's first tick reports what it reused.
+    if (!started_) {
+      started_ = true;
+      first_ = done;
+    }
     std::string eta;
-    if (done > 0 && done < total_) eta = fmt::format(", ~{:.0f} s left", s / static_cast<double>(done) * static_cast<double>(total_ - done));
+    if (done > first_ && done < total_)
+      eta = fmt::format(", ~{:.0f} s left", s / static_cast<double>(done - first_) * static_cast<double>(total_ - done));
     fmt::print(stderr, "{}{}: {}/{} {}{}{}, {:.1f} s{}{}", tty_ ? "\r" : "", label_, done, total_, unit_,
                extra.empty() ? "" : ", ", extra, s, eta, tty_ && done < total_ ? "   " : "\n");
   }
@@ -33,6 +39,8 @@ class Progress {
   std::string label_, unit_;
   std::uint64_t total_;
   bool tty_;
+  bool started_ = false;
+  std::uint64_t first_ = 0;
   std::chrono::steady_clock::time_point start_, last_{};
 };
 
