@@ -135,6 +135,14 @@ ExperimentResult run_experiment(const Experiment& exp, Preset preset, std::uint6
   });
 
   const Conclusion c = exp.conclude(out.points);
+  // A conclusion is recomputed on every run; it is written only when no identical record is there
+  // already, so rerunning a finished report adds nothing to the records file.
+  auto emit = [&](const Record& r) {
+    const std::string line = to_json(r).dump();
+    for (const Record& old : existing)
+      if (old.check == r.check && old.params == r.params && to_json(old).dump() == line) return;
+    sink(r);
+  };
   const nlohmann::json tag = {{"preset", std::string(name(preset))}, {"seed", seed}};
   for (const Claim& claim : c.claims) {
     nlohmann::json params = tag;
@@ -142,7 +150,7 @@ ExperimentResult run_experiment(const Experiment& exp, Preset preset, std::uint6
     Evidence e = claim.evidence;
     e.metrics["statement"] = claim.statement;
     Record r = judged(exp, params, e);
-    sink(r);
+    emit(r);
     out.claims.push_back(std::move(r));
   }
   for (const Figure& f : c.figures) {
@@ -152,7 +160,7 @@ ExperimentResult run_experiment(const Experiment& exp, Preset preset, std::uint6
     e.not_applicable = "plotted series";
     e.metrics["figure"] = to_json(f);
     Record r = judged(exp, params, e);
-    sink(r);
+    emit(r);
     out.figures.push_back(std::move(r));
   }
   return out;

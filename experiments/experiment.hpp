@@ -86,7 +86,8 @@ struct ExperimentResult {
 // Evaluates the points that `existing` does not already hold (a record of this experiment with
 // identical params), `threads` at a time, giving each finished point record to `sink` at once
 // (under a lock), and `progress(done, total)` after each; then concludes and gives the claim and
-// figure records to `sink` too. Point params gain "point": index and "preset".
+// figure records to `sink` too, unless `existing` holds them already, identical. Point params gain
+// "point": index and "preset".
 ExperimentResult run_experiment(const Experiment& exp, Preset preset, std::uint64_t seed,
                                 const std::vector<Record>& existing, unsigned threads,
                                 const std::function<void(const Record&)>& sink,

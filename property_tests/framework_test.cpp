@@ -326,6 +326,12 @@ TEST(Experiments, PointsResumeAndConclusionsAreJudged) {
   EXPECT_EQ(calls.load(), 2);
   EXPECT_DOUBLE_EQ(b.claims[0].lhs, a.claims[0].lhs);
   EXPECT_EQ(nrc::to_json(b.points[4]).dump(), nrc::to_json(a.points[4]).dump());
+  // Rerun on the complete records: nothing is evaluated and nothing is written again.
+  calls = 0;
+  std::size_t written = 0;
+  nrc::run_experiment(toy, nrc::Preset::Default, 3, first, 1, [&](const nrc::Record&) { ++written; });
+  EXPECT_EQ(calls.load(), 0);
+  EXPECT_EQ(written, 0u);
   // A different preset is a different set of points.
   calls = 0;
   nrc::run_experiment(toy, nrc::Preset::Paper, 3, first, 1, [](const nrc::Record&) {});
