@@ -7,19 +7,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 failures=0
 
-expect_error() {   # expect_error "what it should mention" args...
-  local want=$1; shift
-  "$nrc" "$@" >"$tmp/out" 2>"$tmp/err" </dev/null
-  local rc=$? lines
-  lines=$(wc -l <"$tmp/err")
-  if [ "$rc" -ne 2 ] || [ "$lines" -ne 1 ] || ! grep -qi -- "$want" "$tmp/err"; then
-    echo "FAIL: nrc $* -> exit $rc, $lines stderr line(s), expected exit 2 and one line mentioning '$want':"
-    sed 's/^/  | /' "$tmp/err"
-    failures=$((failures + 1))
-  else
-    echo "ok: nrc $* -> $(cat "$tmp/err")"
-  fi
-}
+source "$(dirname "$0")/cli_support.sh"
 
 p54='"d":4,"c":3,"N":12,"K":2,"clusters":2,"sigma_x":0.5,"sigma_y":0.01,"centres":"gaussian","data_seed":5'
 expect_error "unknown check id 'nope'" check nope

@@ -9,19 +9,7 @@ pid=
 trap '[ -n "$pid" ] && kill -9 "$pid" 2>/dev/null; rm -rf "$tmp"' EXIT
 failures=0
 
-expect_error() {   # expect_error "what it should mention" args...
-  local want=$1; shift
-  "$nrc" train "$@" >"$tmp/out" 2>"$tmp/err" </dev/null
-  local rc=$? lines
-  lines=$(wc -l <"$tmp/err")
-  if [ "$rc" -ne 2 ] || [ "$lines" -ne 1 ] || ! grep -qi -- "$want" "$tmp/err"; then
-    echo "FAIL: nrc train $* -> exit $rc, $lines stderr line(s), expected exit 2 and one line mentioning '$want':"
-    sed 's/^/  | /' "$tmp/err"
-    failures=$((failures + 1))
-  else
-    echo "ok: nrc train $* -> $(cat "$tmp/err")"
-  fi
-}
+source "$(dirname "$0")/cli_support.sh"
 
 # (a) Bad input. A 3-image stand-in for Fashion-MNIST's test split makes "N > available" independent
 # of the real data.
@@ -30,34 +18,34 @@ mkdir -p "$tmp/data/fashion-mnist"
   gzip -c >"$tmp/data/fashion-mnist/t10k-images-idx3-ubyte.gz"
 printf '\x00\x00\x08\x01\x00\x00\x00\x03\x00\x01\x02' | gzip -c >"$tmp/data/fashion-mnist/t10k-labels-idx1-ubyte.gz"
 small=(--widths 6,5,6 --N 40 --K 4)
-expect_error "λ > 0" "${small[@]}" --lambda 0
-expect_error "λ > 0" "${small[@]}" --lambda -1
-expect_error "λ > 0" "${small[@]}" --lambda nan
-expect_error "widths" --widths 64
-expect_error "widths" --widths 6,0,6
-expect_error "widths" --widths 6,,6
-expect_error "widths" --widths six,5
-expect_error "output width" --widths 6,5,7 --N 40 --K 4
-expect_error "K ≤ N" --widths 6,5,6 --N 5 --K 6
-expect_error "N ≤ 3" --data fashion-mnist-test --data-dir "$tmp/data" --widths 784,10 --N 4
-expect_error "784" --data fashion-mnist-test --data-dir "$tmp/data" --widths 780,10 --N 3
-expect_error "missing" --data mnist --data-dir "$tmp/data" --widths 784,10
-expect_error "unknown data set" --data cifar
-expect_error "apply to --data mixture" --data fashion-mnist-test --data-dir "$tmp/data" --widths 784,10 --K 3
-expect_error "tanh" "${small[@]}" --activation swish
-expect_error "cross_entropy" "${small[@]}" --loss hinge
-expect_error "lbfgs, gd or sgd" "${small[@]}" --method adam
-expect_error "stationarity_tol" "${small[@]}" --tol -1
-expect_error "stationarity_tol" "${small[@]}" --tol nan
-expect_error "σ" "${small[@]}" --sigma nan
-expect_error "learning_rate" "${small[@]}" --method gd --lr 0
-expect_error "batch_size" "${small[@]}" --method sgd --batch 41
-expect_error "existing directory" "${small[@]}" --out "$tmp/no/such/dir/theta.bin"
-expect_error "existing directory" "${small[@]}" --checkpoint "$tmp/no/such/dir/ck"
+expect_error "λ > 0" train "${small[@]}" --lambda 0
+expect_error "λ > 0" train "${small[@]}" --lambda -1
+expect_error "λ > 0" train "${small[@]}" --lambda nan
+expect_error "widths" train --widths 64
+expect_error "widths" train --widths 6,0,6
+expect_error "widths" train --widths 6,,6
+expect_error "widths" train --widths six,5
+expect_error "output width" train --widths 6,5,7 --N 40 --K 4
+expect_error "K ≤ N" train --widths 6,5,6 --N 5 --K 6
+expect_error "N ≤ 3" train --data fashion-mnist-test --data-dir "$tmp/data" --widths 784,10 --N 4
+expect_error "784" train --data fashion-mnist-test --data-dir "$tmp/data" --widths 780,10 --N 3
+expect_error "missing" train --data mnist --data-dir "$tmp/data" --widths 784,10
+expect_error "unknown data set" train --data cifar
+expect_error "apply to --data mixture" train --data fashion-mnist-test --data-dir "$tmp/data" --widths 784,10 --K 3
+expect_error "tanh" train "${small[@]}" --activation swish
+expect_error "cross_entropy" train "${small[@]}" --loss hinge
+expect_error "lbfgs, gd or sgd" train "${small[@]}" --method adam
+expect_error "stationarity_tol" train "${small[@]}" --tol -1
+expect_error "stationarity_tol" train "${small[@]}" --tol nan
+expect_error "σ" train "${small[@]}" --sigma nan
+expect_error "learning_rate" train "${small[@]}" --method gd --lr 0
+expect_error "batch_size" train "${small[@]}" --method sgd --batch 41
+expect_error "existing directory" train "${small[@]}" --out "$tmp/no/such/dir/theta.bin"
+expect_error "existing directory" train "${small[@]}" --checkpoint "$tmp/no/such/dir/ck"
 
 # A checkpoint of another run (here: another λ) is refused, not resumed.
 "$nrc" train "${small[@]}" --max-iterations 50 --checkpoint "$tmp/other.ck" >/dev/null 2>&1
-expect_error "another run" "${small[@]}" --max-iterations 50 --checkpoint "$tmp/other.ck" --lambda 0.5
+expect_error "another run" train "${small[@]}" --max-iterations 50 --checkpoint "$tmp/other.ck" --lambda 0.5
 
 # (b) Kill and resume. Large enough to take about a second, so the kill lands mid-run.
 run=(--widths 16,12,8,12,16 --N 1000 --K 4 --lambda 1e-3 --tol 0 --max-iterations 3000 --checkpoint-every 100)

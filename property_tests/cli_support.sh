@@ -1,0 +1,15 @@
+# Sourced by the CLI contract scripts; needs $nrc, $tmp and a `failures` counter.
+# expect_error "what it should mention" args…: `nrc args…` must exit 2 with one stderr line naming it.
+expect_error() {
+  local want=$1; shift
+  "$nrc" "$@" >"$tmp/out" 2>"$tmp/err" </dev/null
+  local rc=$? lines
+  lines=$(wc -l <"$tmp/err")
+  if [ "$rc" -ne 2 ] || [ "$lines" -ne 1 ] || ! grep -qi -- "$want" "$tmp/err"; then
+    echo "FAIL: nrc $* -> exit $rc, $lines stderr line(s), expected exit 2 and one line mentioning '$want':"
+    sed 's/^/  | /' "$tmp/err"
+    failures=$((failures + 1))
+  else
+    echo "ok: nrc $* -> $(cat "$tmp/err")"
+  fi
+}
