@@ -1,8 +1,7 @@
 // nrc: the command-line front end. Parses, dispatches, prints; computes nothing itself.
 // Exit codes: 0 success, 1 a checked bound failed (check, replay) or training ended short of the
-// stationarity tolerance (train), 2 bad input (one line on stderr), 3 internal error. `nrc report`
-// exits 0 once the report is written, whatever it found.
-#include <dlfcn.h>
+// stationarity tolerance (train), 2 bad input or an output that cannot be written (one line on
+// stderr), 3 internal error. `nrc report` exits 0 once the report is written, whatever it found.
 #include <unistd.h>
 
 #include <algorithm>
@@ -15,10 +14,14 @@
 #include <fstream>
 #include <iostream>
 #include <optional>
+#include <sstream>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
+#include "lib/common/blas.hpp"
+#include "lib/common/files.hpp"
 #include "lib/data/datasets.hpp"
 #include "lib/data/gaussian_mixture.hpp"
 #include "lib/common/error.hpp"
@@ -46,10 +49,32 @@ using nrc::cli::Progress;
 
 // The checks work on small matrices, where a second OpenBLAS thread only spins (measured: 100
 // prop_4_1 instances take 4.6 s on 2 threads, 3.1 s on 1). One thread unless the user chose.
+bool blas_threads_from_environment() {
+  return std::getenv("OPENBLAS_NUM_THREADS") != nullptr || std::getenv("OMP_NUM_THREADS") != nullptr;
+}
+
 void default_blas_threads() {
-  if (std::getenv("OPENBLAS_NUM_THREADS") != nullptr || std::getenv("OMP_NUM_THREADS") != nullptr) return;
-  // Looked up at run time: the BLAS behind Armadillo may not be OpenBLAS.
-  if (auto* set = reinterpret_cast<void (*)(int)>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"))) set(1);
+  if (!blas_threads_from_environment()) nrc::set_blas_threads(1);
+}
+
+// Unsigned options: CLI11 would read "-1" as 2^64 − 1 (a seed) or report it as 18446744073709551615.
+const CLI::Validator kNonNegative(
+    [](const std::string& s) {
+      const auto first = s.find_first_not_of(" \t");
+      return first != std::string::npos && s[first] == '-' ? "expected a non-negative integer, got " + s
+                                                           : std::string();
+    },
+    "≥ 0");
+
+// Paths that end up in a record (JSON text, UTF-8 only) must be UTF-8: say so rather than fail late.
+void require_utf8(const std::string& path, const char* option) {
+  try {
+    (void)nlohmann::json(path).dump();
+  } catch (const nlohmann::json::type_error&) {
+    nrc::invalid_arg("check", fmt::format("{}: the path is not valid UTF-8 (records store paths as JSON text); rename "
+                                          "the file",
+                                          option));
+  }
 }
 
 std::string threads_used() {
@@ -74,7 +99,7 @@ int cmd_list() {
 int cmd_check(const std::string& id, std::uint64_t trials, std::uint64_t seed, const std::string& out) {
   const nrc::Check& check = nrc::find_check(id);
   std::unique_ptr<nrc::JsonlWriter> writer;
-  if (!out.empty()) writer = std::make_unique<nrc::JsonlWriter>(out);
+  if (!out.empty()) writer = std::make_unique<nrc::JsonlWriter>(out);   // an unwritable file fails here, not later
   std::vector<Record> records;
   Progress progress(id, trials);
   std::uint64_t failed = 0;
@@ -84,9 +109,14 @@ int cmd_check(const std::string& id, std::uint64_t trials, std::uint64_t seed, c
     failed += r.verdict == nrc::Verdict::Fail;
     progress.tick(records.size(), failed ? fmt::format("{} failed", failed) : "");
   });
+  if (writer) writer->close();
   const nrc::Summary s = nrc::summarize(id, records, check.summary_metrics);
   fmt::print("{}", nrc::summary_text(s));
-  if (!out.empty()) fmt::print("  records: {}\n", out);
+  if (writer)
+    fmt::print("  records: {} ({} written{})\n", out, writer->written(),
+               writer->torn_bytes_cut() > 0 ? fmt::format(", a torn last line of {} bytes cut off first",
+                                                          writer->torn_bytes_cut())
+                                            : "");
   return s.fail > 0 ? 1 : 0;
 }
 
@@ -101,6 +131,9 @@ struct UserDataOptions {
 int cmd_check_data(const std::string& id, const UserDataOptions& o) {
   const nrc::Check& check = nrc::find_check(id);
   if (!check.evaluate_data) nrc::evaluate_user_data(check, {});   // throws the one-line explanation
+  require_utf8(o.inputs, "--inputs");
+  require_utf8(o.targets, "--targets");
+  if (!o.partition.empty()) require_utf8(o.partition, "--partition");
   nrc::UserData data;
   data.X = nrc::load_matrix(o.inputs);
   data.Y = nrc::load_matrix(o.targets);
@@ -116,9 +149,23 @@ int cmd_check_data(const std::string& id, const UserDataOptions& o) {
   return r.verdict == nrc::Verdict::Fail ? 1 : 0;
 }
 
+// Bit-identical replay needs the BLAS thread count the record was made with: replay runs with it,
+// unless the environment chose another count, in which case it says that last digits may differ.
+void replay_blas_threads(int recorded) {
+  if (!blas_threads_from_environment()) {
+    nrc::set_blas_threads(recorded);
+  } else if (nrc::blas_threads() != recorded) {
+    fmt::print(stderr,
+               "nrc: warning: the record was computed with {} BLAS thread(s), this replay runs {} (OPENBLAS_NUM_THREADS"
+               " / OMP_NUM_THREADS): the last digits may differ\n",
+               recorded, nrc::blas_threads());
+  }
+}
+
 int cmd_replay(const std::string& id, const std::optional<std::uint64_t>& seed, const std::string& params_json,
-               bool as_json) {
+               bool as_json, int recorded_threads) {
   const nrc::Check& check = nrc::find_check(id);
+  replay_blas_threads(recorded_threads);
   Record r;
   if (seed) {
     r = nrc::evaluate_seed(check, *seed);
@@ -129,6 +176,7 @@ int cmd_replay(const std::string& id, const std::optional<std::uint64_t>& seed, 
     } catch (const nlohmann::json::parse_error& e) {
       nrc::invalid_arg("replay", fmt::format("--params is not valid JSON: {}", e.what()));
     }
+    nrc::require_known_params(check, p);
     r = nrc::evaluate_params(check, p);
   }
   if (as_json) {
@@ -318,12 +366,9 @@ int cmd_train(const TrainCliOptions& o) {
   options.seed = o.seed;
   options.checkpoint_path = o.checkpoint;
   options.checkpoint_every = o.checkpoint_every;
-  if (!o.out.empty()) {
-    // Checked now rather than after a long run.
-    const auto parent = std::filesystem::path(o.out).parent_path();
-    nrc::require(parent.empty() || std::filesystem::is_directory(parent), "train",
-                 "expected --out in an existing directory, got '{}'", o.out);
-  }
+  // Checked now rather than after a long run.
+  if (!o.out.empty()) nrc::require_writable_file(o.out, "train", "--out");
+  if (!o.checkpoint.empty()) nrc::require_writable_file(o.checkpoint, "train", "--checkpoint");
 
   const TrainingData data = training_data(o, widths);
   nrc::Engine init_rng(nrc::derive_seed(o.seed, 1));
@@ -337,9 +382,9 @@ int cmd_train(const TrainCliOptions& o) {
 
   const arma::vec theta = nrc::flatten(net);
   if (!o.out.empty()) {
-    const std::string tmp = o.out + ".tmp";
-    if (!theta.save(tmp, arma::arma_binary)) nrc::invalid_arg("train", fmt::format("cannot write '{}'", tmp));
-    std::filesystem::rename(tmp, o.out);
+    std::ostringstream bytes;
+    theta.save(bytes, arma::arma_binary);
+    nrc::write_file_atomic(o.out, bytes.str());
   }
 
   std::string shape;
@@ -375,7 +420,8 @@ int cmd_train(const TrainCliOptions& o) {
 int main(int argc, char** argv) {
   CLI::App app{"nrc: numerical checks of the paper \"Neural Rank Collapse\" (arXiv 2402.03991 v1).\n"
                "Exit codes: 0 success, 1 a checked bound failed (check, replay) or training stopped short of\n"
-               "stationarity (train), 2 bad input, 3 internal error;\n"
+               "stationarity (train), 2 bad input or an output that cannot be written (disk full, a folder\n"
+               "in use by another nrc report), 3 internal error;\n"
                "`nrc report` exits 0 once the report is written, whatever it found."};
   app.require_subcommand(1);
   app.set_version_flag("--version", std::string(nrc::build::version) + " (" + nrc::build::git_commit + ")");
@@ -390,8 +436,8 @@ int main(int argc, char** argv) {
   std::uint64_t trials = 100, seed = 1;
   check->add_option("id", check_id, "Check id (see `nrc list`)")->required();
   check->add_option("--trials", trials, "Number of random instances")
-      ->check(CLI::Range(std::uint64_t{1}, kMaxTrials))->capture_default_str();
-  check->add_option("--seed", seed, "Run seed; instance i uses a seed derived from it")->capture_default_str();
+      ->check(kNonNegative)->check(CLI::Range(std::uint64_t{1}, kMaxTrials))->capture_default_str();
+  check->add_option("--seed", seed, "Run seed; instance i uses a seed derived from it")->check(kNonNegative)->capture_default_str();
   check->add_option("--out", out, "Append every record to this JSON Lines file");
   UserDataOptions user;
   auto* inputs_opt = check->add_option("--inputs", user.inputs,
@@ -402,7 +448,7 @@ int main(int argc, char** argv) {
                                           "A partition for --inputs: one integer label per sample (default: exact for N ≤ 10, "
                                           "else k-means++)");
   auto* lambda_opt = check->add_option("--lambda", user.lambda, "Weight decay λ > 0 for --inputs");
-  auto* k_opt = check->add_option("--K", user.K, "Rank / number of clusters K for --inputs");
+  auto* k_opt = check->add_option("--K", user.K, "Rank / number of clusters K for --inputs")->check(kNonNegative);
   auto* json_opt = check->add_flag("--json", user.json, "With --inputs: print the record as one JSON line");
   for (auto* o : {targets_opt, partition_opt, lambda_opt, k_opt, json_opt}) o->needs(inputs_opt);
   for (auto* o : {targets_opt, lambda_opt, k_opt}) inputs_opt->needs(o);
@@ -412,11 +458,17 @@ int main(int argc, char** argv) {
   std::uint64_t replay_seed = 0;
   bool as_json = false;
   replay->add_option("id", replay_id, "Check id")->required();
-  auto* seed_opt = replay->add_option("--seed", replay_seed, "Instance seed, as printed in records and summaries");
+  auto* seed_opt = replay->add_option("--seed", replay_seed, "Instance seed, as printed in records and summaries")
+                       ->check(kNonNegative);
   auto* params_opt = replay->add_option("--params", params_json, "Instance parameters as JSON, as printed in records");
   seed_opt->excludes(params_opt);
   params_opt->excludes(seed_opt);
   replay->add_flag("--json", as_json, "Print the record as one JSON line");
+  int replay_threads = 1;
+  replay->add_option("--blas-threads", replay_threads,
+                     "BLAS thread count the record was computed with (replay lines carry it when it is not 1); "
+                     "replay runs with it unless OPENBLAS_NUM_THREADS is set, then warns if they differ")
+      ->check(CLI::Range(1, 1024))->capture_default_str();
   replay->footer("Example: nrc replay thm_5_4 --seed 3647976560206284978 (seeds are printed by check and report)");
 
   auto* report = app.add_subcommand(
@@ -432,12 +484,15 @@ int main(int argc, char** argv) {
                      "sizes (784-400-300-400-784, N = 10,000, full MNIST digits: hours)")
       ->check(CLI::IsMember({"default", "paper"}))->capture_default_str();
   report->add_option("--trials", ro.trials, "Instances per check (default: 2000, paper preset 10000)")
-      ->check(CLI::Range(std::uint64_t{1}, kMaxTrials));
-  report->add_option("--seed", ro.seed, "Run seed")->capture_default_str();
+      ->check(kNonNegative)->check(CLI::Range(std::uint64_t{1}, kMaxTrials));
+  report->add_option("--seed", ro.seed, "Run seed")->check(kNonNegative)->capture_default_str();
   report->add_option("--threads", ro.threads, "Worker threads (default: every core; BLAS stays at 1 per worker)")
-      ->check(CLI::Range(1u, 256u));
+      ->check(kNonNegative)->check(CLI::Range(1u, 256u));
   report->add_flag("--fresh", ro.fresh, "Delete the folder's records and figures and start over");
   report->add_flag("--no-search", no_search, "Skip the tightness search");
+  report->add_flag("--reuse-any", ro.reuse_any,
+                   "Also reuse records of another nrc commit or BLAS thread count (by default they are computed "
+                   "again: last digits, or more, may differ)");
   report->add_option("--only", ro.only, "Run only these check / experiment ids (e.g. --only thm_3_4 fig2)");
   report->footer(
       "Resumable: records are appended as they finish; run the same command again after an interruption and only\n"
@@ -461,19 +516,21 @@ int main(int argc, char** argv) {
                     "input width, else one-hot labels (output width K, or 10 for images)")
       ->capture_default_str();
   train->add_option("--data-dir", t.data_dir, "Data folder for mnist/fashion-mnist (default $NRC_DATA_DIR, else the build's)");
-  train->add_option("--N", t.N, "Number of samples")->capture_default_str();
-  train->add_option("--K", t.K, "Mixture: number of clusters (balanced; means ~ N(0, I))")->capture_default_str();
+  train->add_option("--N", t.N, "Number of samples")->check(kNonNegative)->capture_default_str();
+  train->add_option("--K", t.K, "Mixture: number of clusters (balanced; means ~ N(0, I))")->check(kNonNegative)->capture_default_str();
   train->add_option("--sigma", t.sigma, "Mixture: within-cluster standard deviation σ (Σ_k = σ²I)")
       ->capture_default_str();
   train->add_option("--lambda", t.lambda, "Weight decay λ > 0")->capture_default_str();
   train->add_option("--method", t.method, "lbfgs, gd (full batch) or sgd")->capture_default_str();
   train->add_option("--lr", t.lr, "Learning rate η for gd and sgd")->capture_default_str();
-  train->add_option("--batch", t.batch, "Mini-batch size for sgd")->capture_default_str();
+  train->add_option("--batch", t.batch, "Mini-batch size for sgd")->check(kNonNegative)->capture_default_str();
   train->add_option("--tol", t.tol, "Stop when ‖∇L_λ‖ ≤ tol·‖2λΘ‖ (0: run to the budget or a stall)")
       ->capture_default_str();
   train->add_option("--max-iterations", t.max_iterations, "Iteration budget, in total across resumes")
+      ->check(kNonNegative)
       ->capture_default_str();
   train->add_option("--seed", t.seed, "Seed of the network's initial parameters, the mixture and sgd's sample order")
+      ->check(kNonNegative)
       ->capture_default_str();
   train->add_option("--checkpoint", t.checkpoint,
                     "Checkpoint file: resumed if it exists (same run only), rewritten atomically every "
@@ -481,7 +538,7 @@ int main(int argc, char** argv) {
   train->add_option("--checkpoint-every", t.checkpoint_every,
                     "Iterations between checkpoints; for lbfgs also between L-BFGS restarts, with or without "
                     "--checkpoint (so it shapes the trajectory)")
-      ->capture_default_str();
+      ->check(kNonNegative)->capture_default_str();
   train->add_option("--out", t.out, "Write the final parameters here: flattened Θ (W_1 column-major, b_1, W_2, …) "
                                     "as an Armadillo binary (arma_binary) column");
   train->footer(
@@ -515,7 +572,7 @@ int main(int argc, char** argv) {
       if (seed_opt->count() == 0 && params_opt->count() == 0)
         nrc::invalid_arg("replay", "expected --seed S or --params JSON");
       return cmd_replay(replay_id, seed_opt->count() ? std::optional(replay_seed) : std::nullopt, params_json,
-                        as_json);
+                        as_json, replay_threads);
     }
     if (app.got_subcommand(report)) {
       ro.preset = nrc::parse_preset(preset_name);
@@ -535,6 +592,10 @@ int main(int argc, char** argv) {
     fmt::print(stderr, "nrc: error: {} (see nrc --help)\n", e.what());
     return 2;
   } catch (const std::invalid_argument& e) {
+    fmt::print(stderr, "nrc: error: {}\n", e.what());
+    return 2;
+  } catch (const nrc::WriteError& e) {
+    // The output place the user chose cannot hold the result (full disk, no permission).
     fmt::print(stderr, "nrc: error: {}\n", e.what());
     return 2;
   } catch (const std::exception& e) {

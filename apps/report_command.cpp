@@ -1,7 +1,5 @@
 #include "apps/report_command.hpp"
 
-#include <dlfcn.h>
-
 #include <armadillo>
 #include <boost/version.hpp>
 #include <chrono>
@@ -17,7 +15,9 @@
 #include <nlohmann/json.hpp>
 
 #include "apps/progress.hpp"
+#include "lib/common/blas.hpp"
 #include "lib/common/error.hpp"
+#include "lib/common/files.hpp"
 #include "nrc_build_info.hpp"
 #include "reports/figures.hpp"
 #include "reports/format.hpp"
@@ -48,8 +48,7 @@ std::string command_output(const char* cmd) {
 }
 
 std::string libraries() {
-  std::string blas = "BLAS unknown";
-  if (auto* config = reinterpret_cast<char* (*)()>(dlsym(RTLD_DEFAULT, "openblas_get_config"))) blas = config();
+  const std::string blas = fmt::format("{} ({} kernels)", blas_config(), blas_core());
   std::string gnuplot = command_output("gnuplot --version 2>/dev/null");
   return fmt::format("Armadillo {}, {}, Boost {}, fmt {}, nlohmann-json {}.{}.{}, {}", arma::arma_version::as_string(),
                      blas, BOOST_LIB_VERSION, FMT_VERSION, NLOHMANN_JSON_VERSION_MAJOR, NLOHMANN_JSON_VERSION_MINOR,
@@ -60,8 +59,11 @@ void remove_outputs(const std::filesystem::path& dir) {
   if (!std::filesystem::exists(dir)) return;
   for (const auto& entry : std::filesystem::directory_iterator(dir)) {
     const auto ext = entry.path().extension().string();
-    if (entry.path().filename() == "records.jsonl" || entry.path().filename() == "REPORT.md" || ext == ".svg" ||
-        ext == ".csv" || ext == ".gp" || ext == ".log")
+    const std::string file = entry.path().filename().string();
+    // Hidden files are temporaries of an interrupted atomic write (".REPORT.md.x1Y2z3"), except the lock.
+    const bool temporary = file.size() > 1 && file[0] == '.' && file != ".lock";
+    if (file == "records.jsonl" || file == "REPORT.md" || ext == ".svg" || ext == ".csv" || ext == ".gp" ||
+        ext == ".log" || temporary)
       std::filesystem::remove(entry.path());
   }
 }
@@ -95,16 +97,36 @@ int run_report(const ReportOptions& o, const std::string& blas_threads) {
   }
   const std::filesystem::path dir(o.dir);
   const std::string records_path = (dir / "records.jsonl").string();
-  if (o.fresh) remove_outputs(dir);
   std::filesystem::create_directories(dir);
-  JsonlContents existing;
-  if (std::filesystem::exists(records_path)) existing = read_jsonl(records_path);
-  fmt::print(stderr, "nrc report: preset {}, seed {}, {} instances per check, {} worker thread(s); records: {}{}\n",
+  // One report per folder at a time: two would both compute everything and duplicate every record.
+  const FolderLock lock(dir.string());
+  if (o.fresh) remove_outputs(dir);
+  ReportMeta meta;
+  meta.reuse_any = o.reuse_any;
+  // Reused: records this build would compute identically (same commit and BLAS thread count), or
+  // any valid record with --reuse-any. Lines failing their checksum are never used.
+  std::vector<Record> existing;
+  if (std::filesystem::exists(records_path)) {
+    const JsonlContents file = read_jsonl(records_path);
+    meta.rejected = file.rejected.size();
+    Reusable reuse = reusable_records(file.records, current_provenance(), o.reuse_any);
+    existing = std::move(reuse.records);
+    meta.other_commit = reuse.other_commit;
+    meta.other_threads = reuse.other_threads;
+  }
+  meta.reused = existing.size();
+  fmt::print(stderr, "nrc report: preset {}, seed {}, {} instances per check, {} worker thread(s); records: {}{}{}\n",
              name(o.preset), o.seed, trials, threads, records_path,
-             existing.records.empty() ? "" : fmt::format(" ({} reused)", existing.records.size()));
+             existing.empty() ? "" : fmt::format(" ({} reused)", existing.size()),
+             meta.rejected > 0 ? fmt::format(", {} invalid line(s) not used", meta.rejected) : "");
+  if (!o.reuse_any && meta.other_commit + meta.other_threads > 0)
+    fmt::print(stderr, "nrc report: {} record(s) of another commit or BLAS thread count will be computed again "
+                       "(--reuse-any keeps them)\n",
+               meta.other_commit + meta.other_threads);
 
-  std::vector<Record> all = existing.records;
+  std::vector<Record> all = existing;
   JsonlWriter writer(records_path);
+  meta.torn_bytes = writer.torn_bytes_cut();
   auto keep = [&](const Record& r) {
     writer.write(r);
     all.push_back(r);
@@ -114,7 +136,7 @@ int run_report(const ReportOptions& o, const std::string& blas_threads) {
   std::size_t n = 0;
   for (const Check* cp : checks) {
     const Check& check = *cp;
-    const auto done = finished_indices(existing.records, check.id, o.seed);
+    const auto done = finished_indices(existing, check.id, o.seed);
     std::uint64_t todo = 0;
     for (std::uint64_t i = 0; i < trials; ++i) todo += done.count(i) == 0;
     Progress progress(fmt::format("[{}/{}] {}", ++n, checks.size(), check.id), todo);
@@ -150,7 +172,7 @@ int run_report(const ReportOptions& o, const std::string& blas_threads) {
       std::vector<Record> run;
       for (const Record& r : all)
         if (r.check == checks[c]->id && r.run_seed == o.seed && r.index && *r.index < trials) run.push_back(r);
-      searches.push_back({checks[c], tightness_search(*checks[c], run, existing.records, spec, keep)});
+      searches.push_back({checks[c], tightness_search(*checks[c], run, existing, spec, keep)});
       progress.tick(++k);
     }
   }
@@ -161,7 +183,7 @@ int run_report(const ReportOptions& o, const std::string& blas_threads) {
     const Experiment& e = *ep;
     std::unique_ptr<Progress> p;
     ExperimentSection sec{&e, {}, {}};
-    sec.result = run_experiment(e, o.preset, o.seed, existing.records, threads, keep,
+    sec.result = run_experiment(e, o.preset, o.seed, existing, threads, keep,
                                 [&](std::size_t done, std::size_t total) {
                                   if (!p) p = std::make_unique<Progress>(fmt::format("{} ({})", e.paper_ref, e.id), total,
                                                                          "training runs");
@@ -172,22 +194,22 @@ int run_report(const ReportOptions& o, const std::string& blas_threads) {
     exps.push_back(std::move(sec));
   }
 
-  ReportMeta meta;
+  writer.close();   // every record on disk, checked, before the report that summarises them
   meta.version = build::version;
   meta.commit = build::git_commit;
   meta.date = now_utc();
-  meta.threads = fmt::format("{} worker × {} BLAS", threads, blas_threads);
+  meta.threads = fmt::format("{} worker × {} BLAS ({} kernels)", threads, blas_threads, blas_core());
   meta.preset = std::string(name(o.preset));
   meta.libraries = libraries();
   meta.seed = o.seed;
   meta.trials = trials;
-  meta.skipped_lines = existing.skipped.size();
   meta.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   const std::string report_path = (dir / "REPORT.md").string();
-  {
-    std::ofstream md(report_path);
-    md << report_markdown(sections, meta, searches, exps);
-    if (!md) invalid_arg("report", fmt::format("cannot write '{}'", report_path));
+  try {
+    write_file_atomic(report_path, report_markdown(sections, meta, searches, exps));
+  } catch (const WriteError& e) {
+    throw WriteError(fmt::format("{} (every record is kept in '{}': rerun the same command to render the report)",
+                                 e.what(), records_path));
   }
   std::size_t failing = 0;
   for (const auto& sec : sections) {

@@ -14,6 +14,7 @@ struct ReportOptions {
   std::uint64_t trials = 0;   // instances per check; 0: the preset's (2,000 default, 10,000 paper)
   std::uint64_t seed = 1;
   bool fresh = false;         // delete the folder's records and figures first
+  bool reuse_any = false;     // reuse records of other commits and BLAS thread counts too
   Preset preset = Preset::Default;
   unsigned threads = 0;       // worker threads; 0: every core
   bool search = true;         // the tightness search

@@ -22,6 +22,22 @@ expect_error "parameter 'lambda'" replay thm_5_4 --params "{$p54,\"lambda\":0}"
 expect_error "K ≤ N" replay thm_5_4 --params "{${p54/\"K\":2/\"K\":13},\"lambda\":0.1}"
 expect_error "parameter 'lambda'" replay thm_5_4 --params "{$p54}"
 expect_error "parameter 'widths'" replay prop_3_1 --params '{"scenario":"batch","loss":"squared","K":1,"N":1,"activations":[],"widths":[],"data_seed":1}'
+expect_error "unknown parameter 'lamda'" replay thm_5_4 --params "{$p54,\"lambda\":0.1,\"lamda\":1}"
+
+# Negative values of unsigned options are rejected as negative (not read as 2^64 − 1).
+expect_error "--seed: expected a non-negative integer, got -1" check thm_5_4 --seed -1
+expect_error "--seed: expected a non-negative integer, got -1" train --seed -1
+expect_error "--K: expected a non-negative integer, got -1" train --K -1
+expect_error "--N: expected a non-negative integer, got -1" train --N -1
+expect_error "--seed: expected a non-negative integer" replay thm_5_4 --seed -5
+# Sizes that cannot fit in memory: one line saying how much they need, before allocating.
+expect_error "needs .* GiB, this machine has" train --N 1000000000000
+expect_error "needs .* GiB, this machine has" train --widths 64,999999999,64
+# Outputs that cannot be written are refused before training, not after.
+mkdir "$tmp/folder"
+expect_error "--out: expected a file name, got the folder" train --out "$tmp/folder"
+expect_error "--checkpoint: expected a file name, got the folder" train --checkpoint "$tmp/folder"
+expect_error "--out: expected .* in an existing folder" train --out "$tmp/no/such/theta.bin"
 
 # Data files: missing, empty, wrong magic, truncated IDX (raw and gzip), wrong-shape JSON.
 expect_error "$tmp/missing" data "$tmp/missing"
@@ -62,6 +78,7 @@ expect_error "not an integer" $(u thm_5_3) --partition "$tmp/Pfrac.csv"
 expect_error "does not take user data" $(u prop_3_1)
 expect_error "requires --K" check thm_5_3 --inputs "$tmp/X.csv" --targets "$tmp/Y.csv" --lambda 1
 expect_error "do not apply" $(u thm_5_3) --trials 5
+expect_error "--inputs: the path is not valid UTF-8" check thm_5_4 --inputs "$tmp/X"$'\xff'".csv" --targets "$tmp/Y.csv" --lambda 1 --K 1
 
 if [ "$failures" -gt 0 ]; then
   echo "$failures bad-input case(s) misbehaved"

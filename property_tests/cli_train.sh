@@ -40,8 +40,8 @@ expect_error "stationarity_tol" train "${small[@]}" --tol nan
 expect_error "σ" train "${small[@]}" --sigma nan
 expect_error "learning_rate" train "${small[@]}" --method gd --lr 0
 expect_error "batch_size" train "${small[@]}" --method sgd --batch 41
-expect_error "existing directory" train "${small[@]}" --out "$tmp/no/such/dir/theta.bin"
-expect_error "existing directory" train "${small[@]}" --checkpoint "$tmp/no/such/dir/ck"
+expect_error "existing folder" train "${small[@]}" --out "$tmp/no/such/dir/theta.bin"
+expect_error "existing folder" train "${small[@]}" --checkpoint "$tmp/no/such/dir/ck"
 
 # A checkpoint of another run (here: another λ) is refused, not resumed.
 "$nrc" train "${small[@]}" --max-iterations 50 --checkpoint "$tmp/other.ck" >/dev/null 2>&1

@@ -6,8 +6,10 @@
 #include <filesystem>
 #include <fstream>
 #include <limits>
+#include <set>
 
 #include "experiments/experiment.hpp"
+#include "lib/common/files.hpp"
 #include "theorems/judge.hpp"
 #include "theorems/params.hpp"
 #include "theorems/record.hpp"
@@ -127,23 +129,171 @@ TEST(Record, JsonRoundTripKeepsEveryFieldAndMapsNonFiniteToNull) {
   EXPECT_EQ(back.metrics["m"], 2.5);
 }
 
-TEST(Record, JsonlAppendsAndSkipsATornLastLine) {
-  const std::string path = temp_path("torn.jsonl");
-  std::filesystem::remove(path);
+nrc::Record small_record(double lhs = 1) {
   nrc::Record r;
   r.check = "c";
-  r.params = nlohmann::json::object();
+  r.params = {{"a", 1}};
+  r.lhs = lhs;
+  return r;
+}
+
+std::string file_text(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+// The writer cannot produce a value the reader refuses: non-finite numbers at any depth of metrics
+// (a chain's values, a figure's series) come back as NaN, never as a type error.
+TEST(Record, NestedNonFiniteMetricsReadBackAsNaN) {
+  nrc::Record r = small_record();
+  r.metrics["chain"] = {{{"layer", 1}, {"values", {1.0, kNaN, kInf, -kInf}}}};
+  r.metrics["figure"] = {{"series", {{{"y", {kNaN, 2.0}}}}}};
+  const nrc::Record back = nrc::parse_record_line(nrc::record_line(r));
+  const auto v = back.metrics.at("chain").at(0).at("values").get<std::vector<double>>();
+  ASSERT_EQ(v.size(), 4u);
+  EXPECT_EQ(v[0], 1.0);
+  EXPECT_TRUE(std::isnan(v[1]) && std::isnan(v[2]) && std::isnan(v[3]));
+  EXPECT_TRUE(std::isnan(back.metrics.at("figure").at("series").at(0).at("y").at(0).get<double>()));
+  EXPECT_EQ(back.metrics.at("chain").at(0).at("layer").get<int>(), 1);
+}
+
+// Each line carries a CRC-32 of its content: an edit ("Pass" → "Fail"), a removed or a damaged
+// checksum is recognised; only invalid_argument is thrown.
+TEST(Record, ChecksumRejectsEditedLines) {
+  nrc::Record r = small_record();
+  r.verdict = Verdict::Pass;
+  const std::string line = nrc::record_line(r);
+  EXPECT_EQ(nrc::parse_record_line(line).verdict, Verdict::Pass);
+  std::string edited = line;
+  edited.replace(edited.find("\"Pass\""), 6, "\"Fail\"");
+  EXPECT_THROW(nrc::parse_record_line(edited), std::invalid_argument);
+  EXPECT_THROW(nrc::parse_record_line(nrc::to_json(r).dump()), std::invalid_argument);   // no checksum
+  std::string bad_hex = line;
+  bad_hex[bad_hex.size() - 3] = 'z';
+  EXPECT_THROW(nrc::parse_record_line(bad_hex), std::invalid_argument);
+  EXPECT_THROW(nrc::parse_record_line(""), std::invalid_argument);
+  EXPECT_THROW(nrc::parse_record_line(line.substr(0, line.size() - 1)), std::invalid_argument);
+}
+
+// Records state where they were computed: version, commit, BLAS thread count and kernels.
+TEST(Record, StatesItsProvenance) {
+  const nrc::Record back = nrc::parse_record_line(nrc::record_line(small_record()));
+  EXPECT_EQ(back.build, nrc::current_provenance());
+  EXPECT_FALSE(back.build.commit.empty());
+  EXPECT_GE(back.build.blas_threads, 1);   // OpenBLAS is the BLAS here (scripts/setup installs it)
+  nrc::Record old = small_record();
+  nlohmann::json j = nrc::to_json(old);
+  j.erase("build");   // a record of a version before provenance: unknown, never "this build"
+  EXPECT_EQ(nrc::record_from_json(j).build, nrc::Provenance{});
+}
+
+TEST(Record, JsonlRejectsInvalidLinesAndSeparatesATornTail) {
+  nrc::test::TempDir dir;
+  const std::string path = dir.file("r.jsonl");
   {
     nrc::JsonlWriter w(path);
-    w.write(r);
-    w.write(r);
+    w.write(small_record(1));
+    w.write(small_record(2));
+    w.close();
+    EXPECT_EQ(w.written(), 2u);
   }
-  { std::ofstream(path, std::ios::app) << "{\"check\": \"c\", \"par"; }   // a kill mid-line
+  std::string text = file_text(path);
+  text.replace(text.find("\"lhs\":2"), 7, "\"lhs\":3");    // line 2 edited by hand
+  text += "not a record\n{\"check\": \"c\", \"par";           // line 3 garbage, then a kill mid-line
+  std::ofstream(path, std::ios::binary | std::ios::trunc) << text;
   const auto contents = nrc::read_jsonl(path);
-  EXPECT_EQ(contents.records.size(), 2u);
-  ASSERT_EQ(contents.skipped.size(), 1u);
-  EXPECT_EQ(contents.skipped[0], 3u);
-  EXPECT_THROW(nrc::read_jsonl(temp_path("does_not_exist.jsonl")), std::invalid_argument);
+  ASSERT_EQ(contents.records.size(), 1u);
+  EXPECT_EQ(contents.records[0].lhs, 1.0);
+  EXPECT_EQ(contents.rejected, (std::vector<std::size_t>{2, 3}));
+  EXPECT_EQ(contents.torn_bytes, std::string("{\"check\": \"c\", \"par").size());
+  EXPECT_THROW(nrc::read_jsonl(dir.file("does_not_exist.jsonl")), std::invalid_argument);
+  EXPECT_THROW(nrc::read_jsonl(dir.path().string()), std::invalid_argument);   // a folder
+}
+
+// A torn last line is cut off before appending (else the next record would be glued onto it and
+// both lost); a whole record that only lacks its newline is completed instead.
+TEST(Record, WriterCutsATornTailAndCompletesAWholeLastRecord) {
+  nrc::test::TempDir dir;
+  const std::string path = dir.file("r.jsonl");
+  const std::string first = nrc::record_line(small_record(1)) + "\n";
+  std::ofstream(path, std::ios::binary) << first << "{\"check\":\"c\",\"lh";
+  {
+    nrc::JsonlWriter w(path);
+    EXPECT_EQ(w.torn_bytes_cut(), std::string("{\"check\":\"c\",\"lh").size());
+    w.write(small_record(2));
+  }
+  auto contents = nrc::read_jsonl(path);
+  ASSERT_EQ(contents.records.size(), 2u);
+  EXPECT_TRUE(contents.rejected.empty());
+  EXPECT_EQ(contents.torn_bytes, 0u);
+  EXPECT_EQ(contents.records[1].lhs, 2.0);
+
+  std::ofstream(path, std::ios::binary | std::ios::trunc) << nrc::record_line(small_record(5));   // no newline
+  EXPECT_EQ(nrc::read_jsonl(path).records.size(), 1u);   // a whole record, read as one
+  {
+    nrc::JsonlWriter w(path);
+    EXPECT_EQ(w.torn_bytes_cut(), 0u);
+    w.write(small_record(6));
+  }
+  contents = nrc::read_jsonl(path);
+  ASSERT_EQ(contents.records.size(), 2u);
+  EXPECT_EQ(contents.records[0].lhs, 5.0);
+  EXPECT_EQ(contents.records[1].lhs, 6.0);
+}
+
+// A failed write is an error naming the file, the reason and the records kept — never a silent
+// loss (/dev/full: every write fails with ENOSPC).
+TEST(Record, FailedWritesThrowNamingTheFileAndTheRecordsKept) {
+  nrc::JsonlWriter w("/dev/full");
+  try {
+    w.write(small_record());
+    FAIL() << "expected WriteError";
+  } catch (const nrc::WriteError& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find("'/dev/full'"), std::string::npos) << what;
+    EXPECT_NE(what.find("No space left on device"), std::string::npos) << what;
+    EXPECT_NE(what.find("0 record(s)"), std::string::npos) << what;
+  }
+  EXPECT_EQ(w.written(), 0u);
+}
+
+// Two writers on one records file would interleave and duplicate: the second is refused.
+TEST(Record, SecondWriterOnTheSameFileIsRefused) {
+  nrc::test::TempDir dir;
+  nrc::JsonlWriter first(dir.file("r.jsonl"));
+  EXPECT_THROW(nrc::JsonlWriter second(dir.file("r.jsonl")), std::invalid_argument);
+}
+
+TEST(Files, AtomicWriteReplacesWholeOrNotAtAll) {
+  nrc::test::TempDir dir;
+  const std::string path = dir.file("REPORT.md");
+  nrc::write_file_atomic(path, "old");
+  nrc::write_file_atomic(path, "new contents");
+  EXPECT_EQ(file_text(path), "new contents");
+  EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir.path()), {}), 1);   // no temporaries left
+  EXPECT_THROW(nrc::write_file_atomic(dir.file("missing/x.md"), "x"), nrc::WriteError);
+  EXPECT_EQ(file_text(path), "new contents");
+}
+
+TEST(Files, FolderLockRefusesASecondHolderNamingTheProcess) {
+  nrc::test::TempDir dir;
+  {
+    const nrc::FolderLock lock(dir.path().string());
+    try {
+      const nrc::FolderLock again(dir.path().string());   // another open file description: refused
+      FAIL() << "expected invalid_argument";
+    } catch (const std::invalid_argument& e) {
+      EXPECT_NE(std::string(e.what()).find(std::to_string(::getpid())), std::string::npos) << e.what();
+    }
+  }
+  EXPECT_NO_THROW(nrc::FolderLock(dir.path().string()));   // released with its holder
+}
+
+TEST(Files, WritableFileIsCheckedBeforeWork) {
+  nrc::test::TempDir dir;
+  EXPECT_NO_THROW(nrc::require_writable_file(dir.file("theta.bin"), "train", "--out"));
+  EXPECT_THROW(nrc::require_writable_file(dir.path().string(), "train", "--out"), std::invalid_argument);
+  EXPECT_THROW(nrc::require_writable_file(dir.file("no/such/theta.bin"), "train", "--out"), std::invalid_argument);
 }
 
 TEST(Summary, CountsMedianAndWorstInstance) {
@@ -214,6 +364,53 @@ TEST(Params, ErrorsNameTheParameter) {
   } catch (const std::invalid_argument& e) {
     EXPECT_NE(std::string(e.what()).find("parameter 'x'"), std::string::npos);
   }
+}
+
+// `nrc replay --params` with a misspelt name must not run as an ordinary instance. The generator's
+// names are collected from 64 draws: as many as from 1,024 (no rarer conditional key is missed).
+TEST(Params, UnknownNamesAreRejectedDrawnAndOptionalOnesAccepted) {
+  for (const auto& c : nrc::registry()) {
+    std::set<std::string> few, many;
+    for (std::uint64_t i = 0; i < 1024; ++i) {
+      nrc::EngineDraw d(nrc::derive_seed(99, i));
+      const nlohmann::json drawn = c.draw(d);
+      for (const auto& [k, v] : drawn.items()) (i < 64 ? few : many).insert(k);
+    }
+    for (const auto& k : many) EXPECT_TRUE(few.count(k)) << c.id << ": '" << k << "' is rare";
+    nrc::EngineDraw d(5);
+    nlohmann::json p = c.draw(d);
+    EXPECT_NO_THROW(nrc::require_known_params(c, p)) << c.id;
+    for (const auto& opt : c.optional_params) {
+      nlohmann::json q = p;
+      q[opt] = 1;
+      EXPECT_NO_THROW(nrc::require_known_params(c, q)) << c.id << " " << opt;
+    }
+    p["lamda"] = 0.1;
+    try {
+      nrc::require_known_params(c, p);
+      ADD_FAILURE() << c.id << " accepted an unknown parameter";
+    } catch (const std::invalid_argument& e) {
+      EXPECT_NE(std::string(e.what()).find("unknown parameter 'lamda'"), std::string::npos) << e.what();
+    }
+  }
+}
+
+// Records of another commit or BLAS thread count would not be computed identically by this build:
+// not reused unless asked for, and counted either way.
+TEST(Runner, ReusesOnlyRecordsThisBuildWouldComputeIdentically) {
+  const nrc::Provenance here{"0.1.0", "abc", 1, "Haswell"};
+  std::vector<nrc::Record> rs(4, small_record());
+  rs[0].build = here;
+  rs[1].build = {"0.1.0", "def", 1, "Haswell"};
+  rs[2].build = {"0.1.0", "abc", 2, "Haswell"};
+  rs[3].build = {"0.1.0", "abc", 1, "Prescott"};   // other kernels: same code and threads, reused
+  const nrc::Reusable strict = nrc::reusable_records(rs, here, false);
+  EXPECT_EQ(strict.records.size(), 2u);
+  EXPECT_EQ(strict.other_commit, 1u);
+  EXPECT_EQ(strict.other_threads, 1u);
+  const nrc::Reusable any = nrc::reusable_records(rs, here, true);
+  EXPECT_EQ(any.records.size(), 4u);
+  EXPECT_EQ(any.other_commit + any.other_threads, 2u);
 }
 
 TEST(Runner, ResumesSkippingFinishedIndicesWithIdenticalRecords) {

@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <iterator>
+#include <limits>
 
 #include "reports/figures.hpp"
 #include "reports/format.hpp"
@@ -29,6 +30,12 @@ TEST(Reports, ReplayCommandBySeedParamsOrUserData) {
   EXPECT_EQ(nrc::replay_command(r), "nrc replay thm_5_4 --seed 42");
   r.seed.reset();
   EXPECT_EQ(nrc::replay_command(r), "nrc replay thm_5_4 --params '{\"a\":1}'");
+  r.params = {{"s", "it's"}};   // a quote inside single quotes: closed, escaped, reopened
+  EXPECT_EQ(nrc::replay_command(r), "nrc replay thm_5_4 --params '{\"s\":\"it'\\''s\"}'");
+  r.params = {{"a", 1}};
+  r.build.blas_threads = 2;    // bit-identical replay needs the record's BLAS thread count
+  EXPECT_EQ(nrc::replay_command(r), "nrc replay thm_5_4 --params '{\"a\":1}' --blas-threads 2");
+  r.build.blas_threads = 1;
   r.params = {{"inputs", "/d/X.csv"}, {"targets", "/d/Y.csv"}, {"lambda", 0.5}, {"K", 2}, {"partition", "/d/P.csv"}};
   EXPECT_EQ(nrc::replay_command(r),
             "nrc check thm_5_4 --inputs '/d/X.csv' --targets '/d/Y.csv' --lambda 0.5 --K 2 --partition '/d/P.csv'");
@@ -89,6 +96,38 @@ TEST(Reports, ChainTightnessPerLayer) {
   EXPECT_TRUE(contains(md, "| dist ≤ b1 | 0.375, 0.5 (n = 2) | 0, 0 (n = 1) |")) << md;
   EXPECT_TRUE(contains(md, "The worst instance's chain (`nrc replay chain --seed 1`)")) << md;
   EXPECT_TRUE(contains(md, "| 1 | 1 | 2 | 8 |")) << md;
+}
+
+// A chain value that is not finite is written as null; the record reads back, summarises and renders
+// (it used to stop every later report with a JSON type error).
+TEST(Reports, NonFiniteChainValuesRoundTripThroughTheRecordsFile) {
+  nrc::Check c;
+  c.id = "chain";
+  c.chain_links = {"dist", "b1", "b2"};
+  nrc::Record r = record("chain", nrc::Verdict::Pass, 0.5, 1);
+  r.metrics["chain"] = {{{"layer", 1}, {"values", {1.0, std::numeric_limits<double>::infinity(), NAN}}}};
+  const nrc::Record back = nrc::parse_record_line(nrc::record_line(r));
+  const nrc::Summary s = nrc::summarize("chain", {back});
+  ASSERT_EQ(s.chain.size(), 1u);
+  EXPECT_EQ(s.chain[0].links[0].count, 0u);   // JSON has no Inf: it reads back as NaN, no tightness
+  EXPECT_EQ(s.chain[0].links[1].count, 0u);
+  const std::string md = nrc::report_markdown({{&c, s}}, {});
+  EXPECT_TRUE(contains(md, "| 1 | 1 | nan | nan |")) << md;
+}
+
+// The header accounts for the records file: reused, rejected, recomputed, a torn tail cut off.
+TEST(Reports, HeaderAccountsForTheRecordsFile) {
+  nrc::ReportMeta meta;
+  meta.reused = 10;
+  meta.rejected = 2;
+  meta.other_commit = 3;
+  meta.other_threads = 1;
+  meta.torn_bytes = 57;
+  const std::string md = nrc::report_markdown({}, meta);
+  EXPECT_TRUE(contains(md, "Records: 10 reused")) << md;
+  EXPECT_TRUE(contains(md, "3 made by another commit and 1 with another BLAS thread count were computed again")) << md;
+  EXPECT_TRUE(contains(md, "2 line(s) of the records file are not valid records")) << md;
+  EXPECT_TRUE(contains(md, "torn last line (57 bytes")) << md;
 }
 
 }  // namespace

@@ -1,12 +1,15 @@
 #include "reports/figures.hpp"
 
 #include <cmath>
-#include <cstdlib>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <stdexcept>
 
 #include <fmt/format.h>
+
+#include "lib/common/files.hpp"
+#include "reports/format.hpp"
 
 namespace nrc {
 
@@ -21,12 +24,6 @@ std::string gp_string(const std::string& s) {
   return out + "'";
 }
 
-std::string shell_quoted(const std::string& s) {
-  std::string out = "'";
-  for (const char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
-
 std::string csv_field(const std::string& s) {
   if (s.find_first_of(",\"\n") == std::string::npos) return s;
   std::string out = "\"";
@@ -34,10 +31,17 @@ std::string csv_field(const std::string& s) {
   return out + "\"";
 }
 
-void write_file(const std::filesystem::path& path, const std::string& text) {
-  std::ofstream f(path);
-  f << text;
-  if (!f) throw std::runtime_error(fmt::format("cannot write '{}'", path.string()));
+// gnuplot exits 0 even when the disk filled up under it: a complete SVG ends with its closing tag.
+bool complete_svg(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return false;
+  in.seekg(0, std::ios::end);
+  const auto size = static_cast<std::streamoff>(in.tellg());
+  const std::streamoff n = std::min<std::streamoff>(size, 64);
+  std::string tail(static_cast<std::size_t>(n), '\0');
+  in.seekg(size - n);
+  in.read(tail.data(), n);
+  return in && tail.find("</svg>") != std::string::npos;
 }
 
 std::string ticks(const std::vector<double>& values) {
@@ -75,7 +79,7 @@ RenderedFigure render_figure(const Figure& f, const std::string& dir) {
       data += "EOD\n";
     }
   }
-  write_file(base / out.csv, csv);
+  write_file_atomic((base / out.csv).string(), csv);
 
   std::string gp = fmt::format(
       "# {} — rendered by nrc report; data also in {}\n"
@@ -101,16 +105,29 @@ RenderedFigure render_figure(const Figure& f, const std::string& dir) {
     if (f.series.empty()) gp += "NaN notitle";
     gp += "\n";
   }
-  write_file(base / out.script, gp);
+  write_file_atomic((base / out.script).string(), gp);
 
-  std::filesystem::remove(base / out.svg);
-  const std::string cmd =
-      fmt::format("cd {} && gnuplot {} > {} 2>&1", shell_quoted(base.string()), shell_quoted(out.script),
-                  shell_quoted(f.id + ".log"));
-  const int rc = std::system(cmd.c_str());
-  out.rendered = rc == 0 && std::filesystem::exists(base / out.svg) && std::filesystem::file_size(base / out.svg) > 0;
+  // gnuplot draws into a temporary file (the script read from stdin names it), renamed over the SVG
+  // only when complete: an interrupted or failed render (a full disk) leaves the previous figure.
+  const std::string tmp_svg = "." + out.svg + ".tmp";
+  const std::string set_output = "set output " + gp_string(out.svg);
+  std::string render = gp;
+  render.replace(render.find(set_output), set_output.size(), "set output " + gp_string(tmp_svg));
+  const std::string cmd = fmt::format("cd {} && gnuplot > {} 2>&1", shell_quoted(base.string()),
+                                      shell_quoted(f.id + ".log"));
+  int rc = -1;
+  if (FILE* pipe = popen(cmd.c_str(), "w")) {
+    const bool sent = std::fwrite(render.data(), 1, render.size(), pipe) == render.size();
+    rc = pclose(pipe);
+    if (!sent && rc == 0) rc = -1;
+  }
+  std::error_code ec;
+  out.rendered = rc == 0 && complete_svg(base / tmp_svg);
+  if (out.rendered) std::filesystem::rename(base / tmp_svg, base / out.svg, ec);
+  out.rendered = out.rendered && !ec;
+  std::filesystem::remove(base / tmp_svg, ec);
   if (out.rendered) {
-    std::filesystem::remove(base / (f.id + ".log"));
+    std::filesystem::remove(base / (f.id + ".log"), ec);
   } else {
     out.error = rc == 127 * 256 || rc == 127 ? "gnuplot not found (bash scripts/setup installs gnuplot-nox)"
                                              : fmt::format("gnuplot failed (exit status {}), see {}.log", rc, f.id);

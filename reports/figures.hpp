@@ -14,9 +14,10 @@ struct RenderedFigure {
 };
 
 // Writes <dir>/<id>.csv (lines: "series,x,y"; heatmaps: "x,y,z"), <dir>/<id>.gp and runs gnuplot
-// on it to produce <dir>/<id>.svg. A heatmap is drawn on its grid's index positions with the
-// values as tick labels and each cell's value printed (log-spaced grids stay square). Throws
-// runtime_error if the CSV or script cannot be written; a gnuplot failure is reported in `error`.
+// on it to produce <dir>/<id>.svg, each file replaced atomically. A heatmap is drawn on its grid's
+// index positions with the values as tick labels and each cell's value printed (log-spaced grids
+// stay square). Throws WriteError if the CSV or script cannot be written; a gnuplot failure
+// (including an incomplete SVG) is reported in `error`, and the previous SVG, if any, stays.
 RenderedFigure render_figure(const Figure& figure, const std::string& dir);
 
 }  // namespace nrc

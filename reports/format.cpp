@@ -76,8 +76,16 @@ std::string decided_by(const Summary& s) {
 }
 }  // namespace
 
+std::string shell_quoted(const std::string& s) {
+  std::string out = "'";
+  for (const char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
 std::string replay_command(const Record& r) {
-  if (r.seed) return fmt::format("nrc replay {} --seed {}", r.check, *r.seed);
+  const std::string threads =
+      r.build.blas_threads > 1 ? fmt::format(" --blas-threads {}", r.build.blas_threads) : std::string();
+  if (r.seed) return fmt::format("nrc replay {} --seed {}{}", r.check, *r.seed, threads);
   if (r.params.contains("inputs")) {   // a user's data (nrc check ID --inputs …)
     const auto& p = r.params;
     return fmt::format("nrc check {} --inputs '{}' --targets '{}' --lambda {:.17g} --K {}{}", r.check,
@@ -85,7 +93,7 @@ std::string replay_command(const Record& r) {
                        p.at("lambda").get<double>(), p.at("K").dump(),
                        p.contains("partition") ? fmt::format(" --partition '{}'", p.at("partition").get<std::string>()) : "");
   }
-  return fmt::format("nrc replay {} --params '{}'", r.check, r.params.dump());
+  return fmt::format("nrc replay {} --params {}{}", r.check, shell_quoted(r.params.dump()), threads);
 }
 
 std::string summary_text(const Summary& s) {
@@ -111,6 +119,8 @@ std::string record_text(const Record& r) {
                      g17(r.rhs), g17(r.ratio), g17(r.slack), g17(r.err));
   out += fmt::format("verdict:   {} (decided in {})\n", name(r.verdict), r.precision);
   if (!r.notes.empty()) out += fmt::format("notes:     {}\n", r.notes);
+  out += fmt::format("computed:  nrc {} at {}, {} BLAS thread(s), {} kernels\n", r.build.version, r.build.commit,
+                     r.build.blas_threads, r.build.blas_core);
   for (const auto& [key, value] : r.metrics.items()) {
     if (value.is_number_float()) {
       out += fmt::format("  {}: {}\n", key, g17(value.get<double>()));
@@ -182,6 +192,26 @@ std::string search_markdown(const std::vector<SearchSection>& searches) {
   return md + "\n";
 }
 
+
+// What the report reused of the records file, and what it did not use.
+std::string records_account(const ReportMeta& m) {
+  std::string md = fmt::format("Records: {} reused from `records.jsonl`", m.reused);
+  const std::size_t stale = m.other_commit + m.other_threads;
+  if (stale > 0)
+    md += fmt::format("; {} made by another commit and {} with another BLAS thread count {}", m.other_commit,
+                      m.other_threads,
+                      m.reuse_any ? "were among them (kept: `--reuse-any`)"
+                                  : "were computed again (`--reuse-any` keeps them)");
+  md += ".";
+  if (m.rejected > 0)
+    md += fmt::format(" **{} line(s) of the records file are not valid records** (checksum mismatch: edited or "
+                      "damaged, or malformed) and were not used.",
+                      m.rejected);
+  if (m.torn_bytes > 0)
+    md += fmt::format(" A torn last line ({} bytes, a write cut short) was cut off before appending.", m.torn_bytes);
+  return md + "\n\n";
+}
+
 }  // namespace
 
 std::string report_markdown(const std::vector<ReportSection>& sections, const ReportMeta& meta,
@@ -193,9 +223,7 @@ std::string report_markdown(const std::vector<ReportSection>& sections, const Re
       meta.version, meta.commit, meta.date, meta.preset.empty() ? "default" : meta.preset, meta.seed, meta.trials,
       meta.threads, meta.wall_seconds);
   if (!meta.libraries.empty()) md += fmt::format("Libraries: {}.\n\n", meta.libraries);
-  if (meta.skipped_lines > 0)
-    md += fmt::format("> {} torn line(s) in the records file were skipped (an interrupted run); their "
-                      "instances were computed again.\n\n", meta.skipped_lines);
+  md += records_account(meta);
 
   std::string counter;
   for (const auto& sec : sections)

@@ -13,8 +13,12 @@
 
 namespace nrc {
 
-// The command that reproduces one record: by seed when the seeded sampler drew it, else by params.
+// The command that reproduces one record: by seed when the seeded sampler drew it, else by params
+// (shell-quoted); with --blas-threads N when the record was computed with N > 1 BLAS threads.
 std::string replay_command(const Record& r);
+
+// `s` as one single-quoted shell word.
+std::string shell_quoted(const std::string& s);
 
 // Several lines: counts, verdicts, ratio statistics, the worst instance and its replay command.
 std::string summary_text(const Summary& s);
@@ -42,7 +46,13 @@ struct ReportMeta {
   std::string version, commit, date, threads, preset, libraries;
   std::uint64_t seed = 0, trials = 0;
   double wall_seconds = 0;
-  std::size_t skipped_lines = 0;   // torn lines found in the records file
+  // What the records file held when the report started.
+  std::size_t reused = 0;          // records reused (same commit and BLAS thread count, or --reuse-any)
+  std::size_t rejected = 0;        // lines that are not valid records (checksum mismatch, malformed): unused
+  std::size_t other_commit = 0;    // records of another commit, recomputed (unless --reuse-any)
+  std::size_t other_threads = 0;   // records of another BLAS thread count, recomputed (unless --reuse-any)
+  bool reuse_any = false;
+  std::size_t torn_bytes = 0;      // a torn last line (an interrupted write), cut off before appending
 };
 
 // Sections, in order: counterexamples (any Fail: checks, search, experiment claims), the summary

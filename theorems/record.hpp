@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -13,6 +14,19 @@ namespace nrc {
 enum class Verdict { Pass, Fail, Inconclusive, NotApplicable };
 std::string_view name(Verdict v);
 Verdict parse_verdict(std::string_view s);
+
+// Where a record was computed: bit-identical results need the same code and the same BLAS thread
+// count (OpenBLAS splits sums differently); the kernel family is stated as well (it rounds
+// differently from CPU to CPU).
+struct Provenance {
+  std::string version;    // nrc version
+  std::string commit;     // git commit of the build; "<commit>-dirty.<hash of the diff>" for a modified tree
+  int blas_threads = 0;   // OpenBLAS threads when computed (0: unknown)
+  std::string blas_core;  // OpenBLAS kernel family ("Haswell", …)
+  bool operator==(const Provenance&) const = default;
+};
+// This process, now.
+Provenance current_provenance();
 
 struct Record {
   std::string check;            // registry id, e.g. "thm_5_4"
@@ -29,14 +43,27 @@ struct Record {
   std::string precision = "double";   // which arithmetic decided the verdict
   std::string notes;
   nlohmann::json metrics = nlohmann::json::object();   // further named measurements
+  Provenance build = current_provenance();
 };
 
-// Non-finite numbers are written as null and read back as NaN.
+// Non-finite numbers (anywhere, metrics included) are written as null; reading turns every null
+// in metrics back into NaN, so a value the writer produced always reads back as a number.
 nlohmann::json to_json(const Record& r);
+// Throws invalid_argument on a malformed record.
 Record record_from_json(const nlohmann::json& j);
 
-// Appends records as JSON Lines, one flushed line per record, so a killed run loses no finished
-// record (a torn last line is skipped on reading, with its line number in `skipped`).
+// One line of a records file: the record's JSON with a last member "checksum" (CRC-32 of the bytes
+// before it), so that an edited or damaged line is recognised. No newline.
+std::string record_line(const Record& r);
+// The inverse: throws invalid_argument (and nothing else) when the line is not JSON, has no or a
+// wrong checksum, or is not a record.
+Record parse_record_line(std::string_view line);
+
+// Appends records as JSON Lines to a file it holds an exclusive lock on (a second writer gets a
+// one-line error). Each record is one write of a whole line; a failed write throws WriteError
+// naming the file, the reason and how many records this writer had written, and leaves the file
+// ending on a complete line. Before the first append, a torn last line (a run killed mid-write) is
+// cut off, or completed with its newline when it is a whole record.
 class JsonlWriter {
  public:
   explicit JsonlWriter(const std::string& path);   // appends; creates parent folders
@@ -44,6 +71,9 @@ class JsonlWriter {
   JsonlWriter(const JsonlWriter&) = delete;
   JsonlWriter& operator=(const JsonlWriter&) = delete;
   void write(const Record& r);
+  void close();                                     // fsync and close, checked (WriteError)
+  std::size_t written() const;                      // records this writer wrote
+  std::size_t torn_bytes_cut() const;               // size of the torn last line cut off on opening
  private:
   struct Impl;
   Impl* impl_;
@@ -51,9 +81,10 @@ class JsonlWriter {
 
 struct JsonlContents {
   std::vector<Record> records;
-  std::vector<std::size_t> skipped;   // 1-based line numbers that did not parse
+  std::vector<std::size_t> rejected;   // 1-based line numbers of complete lines that are not valid records
+  std::size_t torn_bytes = 0;          // a last line without newline that is not a record (a killed write)
 };
-// Throws invalid_argument if the file cannot be opened.
+// Throws invalid_argument if the file cannot be opened or is not a regular file.
 JsonlContents read_jsonl(const std::string& path);
 
 }  // namespace nrc

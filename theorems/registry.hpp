@@ -51,6 +51,9 @@ struct Check {
   // first. Each record then carries metrics["chain"] = [{"layer": l, "values": [lhs, b_1, …]}, …]
   // and the report shows every link's tightness per layer.
   std::vector<std::string> chain_links = {};
+  // Parameters `evaluate` accepts that `draw` never produces (negative controls, explicit data).
+  // With the drawn ones they are the names `nrc replay --params` accepts; any other is a typo.
+  std::vector<std::string> optional_params = {};
 };
 
 const std::vector<Check>& registry();

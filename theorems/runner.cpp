@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "lib/common/error.hpp"
 #include "lib/common/parallel.hpp"
 #include "lib/common/rng.hpp"
 
@@ -61,6 +62,24 @@ Record evaluate_params(const Check& check, const nlohmann::json& params) {
   return decide(check, params, check.evaluate, check.evaluate_reference, params);
 }
 
+void require_known_params(const Check& check, const nlohmann::json& params) {
+  if (!params.is_object() || !check.draw) return;   // evaluate says what is wrong with a non-object
+  // The generator's names: over enough draws to see every conditional branch (the rarest, e.g.
+  // prop_4_1's "decades" or thm_5_1's "sigma_x", appear in about half of all draws).
+  std::set<std::string> known(check.optional_params.begin(), check.optional_params.end());
+  for (std::uint64_t i = 0; i < 64; ++i) {
+    EngineDraw draw(derive_seed(0x6b657973, i));
+    const nlohmann::json drawn = check.draw(draw);   // kept alive: items() only refers to it
+    for (const auto& [key, value] : drawn.items()) known.insert(key);
+  }
+  for (const auto& [key, value] : params.items())
+    if (!known.count(key)) {
+      std::string names;
+      for (const auto& k : known) names += (names.empty() ? "" : ", ") + k;
+      invalid_arg(check.id, fmt::format("unknown parameter '{}' (this check takes: {})", key, names));
+    }
+}
+
 Record evaluate_user_data(const Check& check, const UserData& data) {
   if (!check.evaluate_data) {
     std::string takes;
@@ -92,6 +111,17 @@ void run_check(const Check& check, const RunSpec& spec, const std::set<std::uint
     const std::lock_guard<std::mutex> lock(sink_mutex);
     sink(r);
   });
+}
+
+Reusable reusable_records(const std::vector<Record>& records, const Provenance& here, bool any) {
+  Reusable out;
+  for (const Record& r : records) {
+    const bool same_commit = r.build.commit == here.commit, same_threads = r.build.blas_threads == here.blas_threads;
+    out.other_commit += !same_commit;
+    out.other_threads += same_commit && !same_threads;
+    if (any || (same_commit && same_threads)) out.records.push_back(r);
+  }
+  return out;
 }
 
 std::set<std::uint64_t> finished_indices(const std::vector<Record>& records, const std::string& check_id,

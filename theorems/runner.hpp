@@ -18,6 +18,12 @@ namespace nrc {
 // evaluate_reference, when it has one, and decided there (Record::precision says which).
 Record evaluate_params(const Check& check, const nlohmann::json& params);
 
+// Rejects (invalid_argument naming the parameter and the known ones) a parameter object with a name
+// the check does not take: one its generator never draws and that is not among its optional_params.
+// For parameters a user typed (`nrc replay --params`): a misspelt name would otherwise run as an
+// ordinary instance with the parameter silently ignored.
+void require_known_params(const Check& check, const nlohmann::json& params);
+
 // The check on a user's data (throws invalid_argument if the check takes none, or on bad data);
 // escalates to the reference path like evaluate_params. Record::params holds data.source.
 Record evaluate_user_data(const Check& check, const UserData& data);
@@ -36,6 +42,15 @@ struct RunSpec {
 // records arrive in completion order; `sink` is called under a lock, never concurrently.
 void run_check(const Check& check, const RunSpec& spec, const std::set<std::uint64_t>& done,
                const std::function<void(const Record&)>& sink);
+
+// The records a run may reuse: those this build computes identically (same commit and BLAS thread
+// count), or all of them with `any`; the others are counted.
+struct Reusable {
+  std::vector<Record> records;
+  std::size_t other_commit = 0;    // made by another commit (or an unknown one)
+  std::size_t other_threads = 0;   // same commit, another BLAS thread count
+};
+Reusable reusable_records(const std::vector<Record>& records, const Provenance& here, bool any);
 
 // Indices of run `seed` for `check_id` already present in `records`.
 std::set<std::uint64_t> finished_indices(const std::vector<Record>& records, const std::string& check_id,

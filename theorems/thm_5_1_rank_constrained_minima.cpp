@@ -801,11 +801,12 @@ Check make_thm_5_1_minimum_check() {
           draw_minimum,
           evaluate_minimum};
   c.evaluate_reference = evaluate_minimum_reference;
+  c.optional_params = {"X", "Y", "factor_rank"};
   return c;
 }
 
 Check make_thm_5_1_critical_check() {
-  return Check{kCritId,
+  Check c{kCritId,
                "Theorem 5.1 with Remark 5.2 (eqs. 16, 18, 19): critical points θ_I",
                "‖P_T ∇L_λ(θ_I)‖_F ≤ rounding budget, θ_I = Σ_{j∈I} s_j u_j v_jᵀ (X_λX_λᵀ)^{-1/2}",
                "norm of the Riemannian gradient at θ_I",
@@ -813,6 +814,8 @@ Check make_thm_5_1_critical_check() {
                {"riemannian_over_euclidean", "euclidean_gradient_rel_error", "loss_identity_residual"},
                draw_with_indices,
                evaluate_critical};
+  c.optional_params = {"X", "Y", "twist"};
+  return c;
 }
 
 Check make_thm_5_1_saddle_check() {
@@ -825,6 +828,7 @@ Check make_thm_5_1_saddle_check() {
           draw_saddle,
           evaluate_saddle};
   c.evaluate_reference = evaluate_saddle_reference;
+  c.optional_params = {"X", "Y", "swap_out", "swap_in"};
   return c;
 }
 

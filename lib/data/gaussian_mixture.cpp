@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "lib/common/error.hpp"
+#include "lib/common/memory.hpp"
 
 namespace nrc {
 namespace {
@@ -77,6 +78,9 @@ Dataset sample_gaussian_mixture(const MixtureSpec& spec, Engine& rng) {
   require(std::isfinite(spec.sigma) && spec.sigma >= 0.0, kFn, "expected finite σ ≥ 0, got {}", spec.sigma);
   require(std::isfinite(spec.mean_scale) && spec.mean_scale >= 0.0, kFn, "expected finite mean_scale ≥ 0, got {}",
           spec.mean_scale);
+  const double ydim = spec.targets == Targets::OneHot ? static_cast<double>(spec.K) : static_cast<double>(spec.d);
+  require_memory((static_cast<double>(spec.d) + ydim) * static_cast<double>(spec.N), kFn,
+                 fmt::format("the samples (X and Y, N = {}, d = {})", spec.N, spec.d));
   const std::vector<arma::uword> counts = cluster_counts(spec);
 
   std::vector<arma::mat> roots;

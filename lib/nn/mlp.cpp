@@ -16,6 +16,7 @@
 #include <cstring>
 
 #include "lib/common/error.hpp"
+#include "lib/common/memory.hpp"
 
 // GCC/Clang vector extensions give the elementwise kernels 8-wide SIMD without -ffast-math or
 // -fno-trapping-math. On x86-64 the hot loops are also compiled for AVX-512 and AVX2+FMA and the
@@ -525,6 +526,10 @@ Mlp make_mlp(const std::vector<arma::uword>& widths, const std::vector<Activatio
   require(std::isfinite(scale) && scale >= 0, fn, "expected a finite scale ≥ 0, got {}", scale);
   require(std::isfinite(bias_scale) && bias_scale >= 0, fn, "expected a finite bias_scale ≥ 0, got {}",
           bias_scale);
+  double parameters = 0;
+  for (std::size_t l = 1; l < widths.size(); ++l)
+    parameters += static_cast<double>(widths[l]) * (static_cast<double>(widths[l - 1]) + 1);
+  require_memory(parameters, fn, fmt::format("a network of {:.4g} parameters", parameters));
   Mlp net;
   net.act = acts;
   // Draw order W_1, b_1, W_2, b_2, … (each column by column), whatever the scales.

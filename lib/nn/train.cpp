@@ -46,6 +46,8 @@
 #include <vector>
 
 #include "lib/common/error.hpp"
+#include "lib/common/files.hpp"
+#include "lib/common/memory.hpp"
 #include "lib/common/rng.hpp"
 #include "lib/optim/lbfgs.hpp"
 
@@ -253,30 +255,6 @@ std::vector<char> encode(const Identity& id, const State& s, TrainMethod method)
   return std::move(w.buffer());
 }
 
-void write_atomically(const std::string& path, const std::vector<char>& bytes) {
-  const std::string tmp = path + ".tmp";
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0)
-    throw std::runtime_error(fmt::format("nrc::train(): cannot write checkpoint '{}': {}", tmp, std::strerror(errno)));
-  std::size_t done = 0;
-  while (done < bytes.size()) {
-    const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      const int err = errno;
-      ::close(fd);
-      throw std::runtime_error(fmt::format("nrc::train(): cannot write checkpoint '{}': {}", tmp, std::strerror(err)));
-    }
-    done += static_cast<std::size_t>(n);
-  }
-  // fsync before rename: after a crash the name then points at complete contents or the old file.
-  if (::fsync(fd) != 0 || ::close(fd) != 0)
-    throw std::runtime_error(fmt::format("nrc::train(): cannot write checkpoint '{}': {}", tmp, std::strerror(errno)));
-  std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);
-  if (ec) throw std::runtime_error(fmt::format("nrc::train(): cannot rename '{}' to '{}': {}", tmp, path, ec.message()));
-}
-
 std::string widths_text(const std::vector<std::uint64_t>& w) {
   std::string s;
   for (std::size_t i = 0; i < w.size(); ++i) {
@@ -290,6 +268,8 @@ std::string widths_text(const std::vector<std::uint64_t>& w) {
 std::optional<State> load(const std::string& path, const Identity& id, TrainMethod method, arma::uword P) {
   std::error_code ec;
   if (!std::filesystem::exists(path, ec)) return std::nullopt;
+  // A folder or a FIFO would fail deep in the stream (or block): say what is wrong instead.
+  require(std::filesystem::is_regular_file(path, ec), kFn, "expected the checkpoint '{}' to be a regular file", path);
   std::ifstream f(path, std::ios::binary);
   require(f.good(), kFn, "expected a readable checkpoint at '{}', got one that cannot be opened", path);
   const std::vector<char> buf((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
@@ -424,7 +404,10 @@ struct Run {
   TrainResult result;
 
   void checkpoint() {
-    if (!o.checkpoint_path.empty()) write_atomically(o.checkpoint_path, encode(id, s, o.method));
+    if (!o.checkpoint_path.empty()) {
+      const std::vector<char> bytes = encode(id, s, o.method);
+      write_file_atomic(o.checkpoint_path, std::string_view(bytes.data(), bytes.size()));
+    }
   }
   void report(std::uint64_t it, double loss, double gnorm, double stat) const {
     if (o.progress) o.progress(TrainProgress{it, loss, gnorm, stat});
@@ -765,6 +748,13 @@ TrainResult train(Mlp& net, const arma::mat& X, const arma::mat& Y, const TrainO
             "expected a checkpoint path in an existing directory, got '{}'", o.checkpoint_path);
   }
 
+  // The batch's forward values, pre-activations and deltas (3 per unit and sample), and the
+  // optimiser's vectors (L-BFGS' correction pairs dominate).
+  double units = 0;
+  for (const auto& W : net.W) units += static_cast<double>(W.n_rows);
+  const double batch = static_cast<double>(o.method == TrainMethod::SGD ? o.batch_size : X.n_cols);
+  require_memory(3 * units * batch + (2.0 * LbfgsOptions{}.memory + 8) * static_cast<double>(theta0.n_elem), kFn,
+                 fmt::format("training ({} samples through {:.4g} units)", X.n_cols, units));
   const Identity id = identity_of(net, theta0, X, Y, o);
   Evaluator f(net, o.loss, o.lambda);
   Run run{X, Y, o, id, f, {}, {}};
