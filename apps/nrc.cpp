@@ -8,7 +8,9 @@
 #include <array>
 #include <chrono>
 #include <cstdio>
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
@@ -415,9 +417,29 @@ int cmd_train(const TrainCliOptions& o) {
   return r.status == nrc::TrainStatus::Stationary ? 0 : 1;
 }
 
+// Standard output that could not be written (a full disk, a closed pipe) loses the result: an
+// error, not a success. Said once.
+bool stdout_reported = false;
+int stdout_failed() {
+  if (!stdout_reported)
+    fmt::print(stderr, "nrc: error: cannot write to standard output: {}\n", std::strerror(errno ? errno : EIO));
+  stdout_reported = true;
+  return 2;
+}
+
+int run(int argc, char** argv);
+
 }  // namespace
 
 int main(int argc, char** argv) {
+  const int rc = run(argc, argv);
+  if (std::fflush(stdout) != 0 || std::ferror(stdout)) return stdout_failed();
+  return rc;
+}
+
+namespace {
+
+int run(int argc, char** argv) {
   CLI::App app{"nrc: numerical checks of the paper \"Neural Rank Collapse\" (arXiv 2402.03991 v1).\n"
                "Exit codes: 0 success, 1 a checked bound failed (check, replay) or training stopped short of\n"
                "stationarity (train), 2 bad input or an output that cannot be written (disk full, a folder\n"
@@ -598,9 +620,16 @@ int main(int argc, char** argv) {
     // The output place the user chose cannot hold the result (full disk, no permission).
     fmt::print(stderr, "nrc: error: {}\n", e.what());
     return 2;
+  } catch (const std::filesystem::filesystem_error& e) {
+    // A folder that cannot be created or read: the path given is unusable.
+    fmt::print(stderr, "nrc: error: {}\n", e.what());
+    return 2;
   } catch (const std::exception& e) {
+    if (std::ferror(stdout)) return stdout_failed();   // fmt::print threw on a failed write
     fmt::print(stderr, "nrc: internal error: {}\n", e.what());
     return 3;
   }
   return 0;
 }
+
+}  // namespace

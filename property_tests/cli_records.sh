@@ -14,6 +14,11 @@ source "$(dirname "$0")/cli_support.sh"
 
 # 1. `nrc check --out /dev/full`: every write fails with ENOSPC.
 expect_error "cannot write '/dev/full': No space left on device; 0 record" check prop_4_1 --trials 20 --out /dev/full
+# Standard output on a full disk: the summary is lost, so the command fails.
+"$nrc" check thm_5_4 --trials 3 >/dev/full 2>"$tmp/err"
+rc=$?
+[ "$rc" = 2 ] && grep -q "cannot write to standard output: No space left on device" "$tmp/err" &&
+  ok "stdout on a full disk: exit 2" || fail "stdout on a full disk: exit $rc, $(tail -1 "$tmp/err")"
 
 # 2. A full disk under `nrc report` (a 64 KiB tmpfs in a private mount namespace): exit 2 naming the
 #    records file and the records kept; the complete records stay, the old REPORT.md is untouched.
