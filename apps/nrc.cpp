@@ -164,13 +164,31 @@ void replay_blas_threads(int recorded) {
   }
 }
 
-int cmd_replay(const std::string& id, const std::optional<std::uint64_t>& seed, const std::string& params_json,
-               bool as_json, int recorded_threads) {
-  const nrc::Check& check = nrc::find_check(id);
-  replay_blas_threads(recorded_threads);
+struct ReplayOptions {
+  std::string id, params_json, mutant;
+  std::optional<std::uint64_t> seed;
+  bool json = false;
+  int blas_threads = 1;
+};
+
+int cmd_replay(const ReplayOptions& o) {
+  const nrc::Check& check = nrc::find_check(o.id);
+  replay_blas_threads(o.blas_threads);
+  const std::string& params_json = o.params_json;
   Record r;
-  if (seed) {
-    r = nrc::evaluate_seed(check, *seed);
+  if (o.seed) {
+    r = nrc::evaluate_seed(check, *o.seed);
+  } else if (!o.mutant.empty()) {
+    const nrc::Mutant* m = nullptr;
+    std::string names;
+    for (const auto& candidate : check.mutants) {
+      if (candidate.name == o.mutant) m = &candidate;
+      names += (names.empty() ? "" : ", ") + candidate.name;
+    }
+    if (!m)
+      nrc::invalid_arg("replay", fmt::format("check '{}' has no mutant '{}' (its mutants: {})", o.id, o.mutant,
+                                             names.empty() ? "none" : names));
+    r = nrc::evaluate_mutant(check, *m);
   } else {
     nlohmann::json p;
     try {
@@ -181,7 +199,7 @@ int cmd_replay(const std::string& id, const std::optional<std::uint64_t>& seed, 
     nrc::require_known_params(check, p);
     r = nrc::evaluate_params(check, p);
   }
-  if (as_json) {
+  if (o.json) {
     fmt::print("{}\n", nrc::to_json(r).dump());
   } else {
     fmt::print("{}", nrc::record_text(r));
@@ -476,18 +494,19 @@ int run(int argc, char** argv) {
   for (auto* o : {targets_opt, lambda_opt, k_opt}) inputs_opt->needs(o);
 
   auto* replay = app.add_subcommand("replay", "Recompute one instance in full detail (same numbers every time)");
-  std::string replay_id, params_json;
+  ReplayOptions ro_replay;
   std::uint64_t replay_seed = 0;
-  bool as_json = false;
-  replay->add_option("id", replay_id, "Check id")->required();
+  replay->add_option("id", ro_replay.id, "Check id")->required();
   auto* seed_opt = replay->add_option("--seed", replay_seed, "Instance seed, as printed in records and summaries")
                        ->check(kNonNegative);
-  auto* params_opt = replay->add_option("--params", params_json, "Instance parameters as JSON, as printed in records");
-  seed_opt->excludes(params_opt);
-  params_opt->excludes(seed_opt);
-  replay->add_flag("--json", as_json, "Print the record as one JSON line");
-  int replay_threads = 1;
-  replay->add_option("--blas-threads", replay_threads,
+  auto* params_opt =
+      replay->add_option("--params", ro_replay.params_json, "Instance parameters as JSON, as printed in records");
+  auto* mutant_opt = replay->add_option("--mutant", ro_replay.mutant,
+                                        "One of the check's mutants (deliberately wrong versions it must Fail on)");
+  seed_opt->excludes(params_opt)->excludes(mutant_opt);
+  params_opt->excludes(mutant_opt);
+  replay->add_flag("--json", ro_replay.json, "Print the record as one JSON line");
+  replay->add_option("--blas-threads", ro_replay.blas_threads,
                      "BLAS thread count the record was computed with (replay lines carry it when it is not 1); "
                      "replay runs with it unless OPENBLAS_NUM_THREADS is set, then warns if they differ")
       ->check(CLI::Range(1, 1024))->capture_default_str();
@@ -591,10 +610,10 @@ int run(int argc, char** argv) {
       return cmd_check(check_id, trials, seed, out);
     }
     if (app.got_subcommand(replay)) {
-      if (seed_opt->count() == 0 && params_opt->count() == 0)
-        nrc::invalid_arg("replay", "expected --seed S or --params JSON");
-      return cmd_replay(replay_id, seed_opt->count() ? std::optional(replay_seed) : std::nullopt, params_json,
-                        as_json, replay_threads);
+      if (seed_opt->count() + params_opt->count() + mutant_opt->count() == 0)
+        nrc::invalid_arg("replay", "expected --seed S, --params JSON or --mutant NAME");
+      if (seed_opt->count()) ro_replay.seed = replay_seed;
+      return cmd_replay(ro_replay);
     }
     if (app.got_subcommand(report)) {
       ro.preset = nrc::parse_preset(preset_name);

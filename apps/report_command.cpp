@@ -148,18 +148,39 @@ int run_report(const ReportOptions& o, const std::string& blas_threads) {
       progress.tick(++finished, failed ? fmt::format("{} failed", failed) : "");
     });
   }
+  // 2. Every check's mutants: it must Fail on each (reused when an identical one is in the records).
+  std::vector<std::vector<Record>> mutants(checks.size());
+  {
+    std::size_t total = 0, done = 0;
+    for (const Check* cp : checks) total += cp->mutants.size();
+    Progress progress("mutants", total, "mutants");
+    for (std::size_t c = 0; c < checks.size(); ++c)
+      for (const Mutant& m : checks[c]->mutants) {
+        const Record* found = nullptr;
+        for (const Record& r : existing)
+          if (r.check == checks[c]->id && r.metrics.value("mutant", std::string()) == m.name && r.params == m.params)
+            found = &r;
+        if (found) {
+          mutants[c].push_back(*found);
+        } else {
+          mutants[c].push_back(evaluate_mutant(*checks[c], m));
+          keep(mutants[c].back());
+        }
+        progress.tick(++done);
+      }
+  }
   std::vector<ReportSection> sections;
-  for (const Check* cp : checks) {
-    const Check& check = *cp;
+  for (std::size_t c = 0; c < checks.size(); ++c) {
+    const Check& check = *checks[c];
     std::vector<Record> mine;   // this run's records only (seed and index range), each index once
     std::set<std::uint64_t> seen;
     for (const Record& r : all)
       if (r.check == check.id && r.run_seed == o.seed && r.index && *r.index < trials && seen.insert(*r.index).second)
         mine.push_back(r);
-    sections.push_back({&check, summarize(check.id, mine, check.summary_metrics)});
+    sections.push_back({&check, summarize(check.id, mine, check.summary_metrics), mutants[c]});
   }
 
-  // 2. The tightness search, around each check's tightest instances of this run.
+  // 3. The tightness search, around each check's tightest instances of this run.
   std::vector<SearchSection> searches;
   if (o.search) {
     Progress progress("tightness search", checks.size(), "checks");
@@ -177,7 +198,7 @@ int run_report(const ReportOptions& o, const std::string& blas_threads) {
     }
   }
 
-  // 3. The experiments, then their figures.
+  // 4. The experiments, then their figures.
   std::vector<ExperimentSection> exps;
   for (const Experiment* ep : exps_to_run) {
     const Experiment& e = *ep;

@@ -15,7 +15,7 @@ expect_error "trials" check thm_5_4 --trials -1
 expect_error "trials" check thm_5_4 --trials 0
 expect_error "trials" check thm_5_4 --trials abc
 expect_error "unknown check id" replay nope --seed 1
-expect_error "expected --seed" replay thm_5_4
+expect_error "expected --seed S, --params JSON or --mutant NAME" replay thm_5_4
 expect_error "not valid JSON" replay thm_5_4 --params '{"d":'
 expect_error "parameter 'lambda'" replay thm_5_4 --params "{$p54,\"lambda\":-1}"
 expect_error "parameter 'lambda'" replay thm_5_4 --params "{$p54,\"lambda\":0}"

@@ -10,6 +10,7 @@
 
 #include "experiments/experiment.hpp"
 #include "lib/common/files.hpp"
+#include "reports/format.hpp"
 #include "theorems/judge.hpp"
 #include "theorems/params.hpp"
 #include "theorems/record.hpp"
@@ -411,6 +412,24 @@ TEST(Runner, ReusesOnlyRecordsThisBuildWouldComputeIdentically) {
   const nrc::Reusable any = nrc::reusable_records(rs, here, true);
   EXPECT_EQ(any.records.size(), 4u);
   EXPECT_EQ(any.other_commit + any.other_threads, 2u);
+}
+
+// A mutant runs the check's own evaluate on wrong inputs, or its own wrong formula; either way it is
+// judged like any instance and its record names it (and replays by --mutant).
+TEST(Runner, MutantsAreJudgedAndNamed) {
+  nrc::Check c;
+  c.id = "toy_mutants";
+  c.evaluate = [](const nlohmann::json& p) { return ev(p.at("x").get<double>(), 1); };
+  c.mutants = {{"big_input", "x beyond the bound", {{"x", 2.0}}},
+               {"halved_rhs", "rhs / 2", {{"x", 0.8}}, [](const nlohmann::json& p) { return ev(p.at("x"), 0.5); }}};
+  const nrc::Record a = nrc::evaluate_mutant(c, c.mutants[0]);
+  nrc::Record b = nrc::evaluate_mutant(c, c.mutants[1]);
+  b.build.blas_threads = 1;   // the replay line then needs no --blas-threads, whatever this process runs
+  EXPECT_EQ(a.verdict, Verdict::Fail);
+  EXPECT_EQ(b.verdict, Verdict::Fail);
+  EXPECT_EQ(nrc::evaluate_params(c, c.mutants[1].params).verdict, Verdict::Pass);   // the right formula holds
+  EXPECT_EQ(b.metrics.at("mutant"), "halved_rhs");
+  EXPECT_EQ(nrc::replay_command(b), "nrc replay toy_mutants --mutant halved_rhs");
 }
 
 TEST(Runner, ResumesSkippingFinishedIndicesWithIdenticalRecords) {

@@ -86,6 +86,8 @@ std::string replay_command(const Record& r) {
   const std::string threads =
       r.build.blas_threads > 1 ? fmt::format(" --blas-threads {}", r.build.blas_threads) : std::string();
   if (r.seed) return fmt::format("nrc replay {} --seed {}{}", r.check, *r.seed, threads);
+  if (r.metrics.contains("mutant") && r.metrics.at("mutant").is_string())
+    return fmt::format("nrc replay {} --mutant {}{}", r.check, r.metrics.at("mutant").get<std::string>(), threads);
   if (r.params.contains("inputs")) {   // a user's data (nrc check ID --inputs …)
     const auto& p = r.params;
     return fmt::format("nrc check {} --inputs '{}' --targets '{}' --lambda {:.17g} --K {}{}", r.check,
@@ -193,6 +195,30 @@ std::string search_markdown(const std::vector<SearchSection>& searches) {
 }
 
 
+// "k of n": how many of the check's mutants it Fails on; "**none**" for a check without mutants.
+std::string mutants_caught(const ReportSection& sec) {
+  if (sec.mutants.empty()) return "**none**";
+  std::size_t caught = 0;
+  for (const Record& m : sec.mutants) caught += m.verdict == Verdict::Fail;
+  const std::string text = fmt::format("{} of {}", caught, sec.mutants.size());
+  return caught == sec.mutants.size() ? text : "**" + text + "**";
+}
+
+// Each mutant with its verdict: a check must Fail on all of them.
+std::string mutants_markdown(const ReportSection& sec) {
+  if (sec.mutants.empty()) return "- mutants: none; nothing shows that this verdict can fail\n";
+  std::string md = "- mutants (deliberately wrong versions; each must Fail):\n";
+  for (const Record& m : sec.mutants) {
+    const std::string name = m.metrics.value("mutant", std::string("?"));
+    std::string what;
+    for (const Mutant& mu : sec.check->mutants)
+      if (mu.name == name) what = mu.what;
+    md += fmt::format("  - `{}` ({}): **{}**, ratio {}{}\n", name, what, nrc::name(m.verdict), g3(m.ratio),
+                      m.verdict == Verdict::Fail ? "" : fmt::format(" — not caught: `{}`", replay_command(m)));
+  }
+  return md;
+}
+
 // What the report reused of the records file, and what it did not use.
 std::string records_account(const ReportMeta& m) {
   std::string md = fmt::format("Records: {} reused from `records.jsonl`", m.reused);
@@ -244,15 +270,15 @@ std::string report_markdown(const std::vector<ReportSection>& sections, const Re
 
   md += "## Summary\n\n";
   md += "| check | statement (lhs ≤ rhs) | instances | Pass | Fail | Inconclusive | N/A | ratio min | median | "
-        "max | decided in | worst instance |\n";
-  md += "|---|---|---|---|---|---|---|---|---|---|---|---|\n";
+        "max | decided in | mutants caught | worst instance |\n";
+  md += "|---|---|---|---|---|---|---|---|---|---|---|---|---|\n";
   for (const auto& sec : sections) {
     const Summary& s = sec.summary;
     const bool any = s.ratio_count > 0;
-    md += fmt::format("| `{}` {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n", sec.check->id,
+    md += fmt::format("| `{}` {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n", sec.check->id,
                       sec.check->paper_ref, cell(sec.check->statement), s.count, s.pass, s.fail, s.inconclusive,
                       s.not_applicable, any ? g3(s.ratio_min) : "–", any ? g3(s.ratio_median) : "–",
-                      any ? g3(s.ratio_max) : "–", decided_by(s),
+                      any ? g3(s.ratio_max) : "–", decided_by(s), mutants_caught(sec),
                       s.worst ? fmt::format("`{}`", replay_command(*s.worst)) : "–");
   }
   md += "\n";
@@ -325,6 +351,7 @@ std::string report_markdown(const std::vector<ReportSection>& sections, const Re
     if (s.worst)
       md += fmt::format("- worst instance ({}, ratio {}): `{}`{}\n", name(s.worst->verdict), g3(s.worst->ratio),
                         replay_command(*s.worst), s.worst->notes.empty() ? "" : " — " + s.worst->notes);
+    md += mutants_markdown(sec);
     md += fmt::format("\n{}", chain_markdown(sec));
   }
   return md;

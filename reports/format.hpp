@@ -29,6 +29,7 @@ std::string record_text(const Record& r);
 struct ReportSection {
   const Check* check;
   Summary summary;
+  std::vector<Record> mutants = {};   // the check's mutants, evaluated (metrics["mutant"] = name)
 };
 
 struct SearchSection {

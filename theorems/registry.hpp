@@ -27,6 +27,19 @@ struct UserData {
   nlohmann::json source;                 // where it came from (file names, λ, K), kept in the record
 };
 
+// A deliberately wrong version of a check: wrong inputs (a perturbed sample, one noisy point added to
+// collapsed data, a non-stationary Θ where stationarity is a hypothesis) or a wrong formula (a
+// dropped factor, a wrong K). The check must Fail on every one of its mutants: a verdict that no
+// mutant can turn into a Fail is not evidence about the paper (an identity, a rank imposed by how a
+// matrix is formed, a budget built from the measured error).
+struct Mutant {
+  std::string name;           // snake_case, unique within the check: "dropped_factor"
+  std::string what;           // what is wrong, one line
+  nlohmann::json params;      // the instance, complete
+  // The wrong measurement; empty: the check's own evaluate on `params` (the inputs are what is wrong).
+  std::function<Evidence(const nlohmann::json&)> evaluate = {};
+};
+
 struct Check {
   std::string id;          // e.g. "thm_5_4"
   std::string paper_ref;   // e.g. "Theorem 5.4"
@@ -54,6 +67,8 @@ struct Check {
   // Parameters `evaluate` accepts that `draw` never produces (negative controls, explicit data).
   // With the drawn ones they are the names `nrc replay --params` accepts; any other is a typo.
   std::vector<std::string> optional_params = {};
+  // Deliberately wrong versions the check must Fail on (see Mutant); ctest and the report run them.
+  std::vector<Mutant> mutants = {};
 };
 
 const std::vector<Check>& registry();

@@ -91,6 +91,15 @@ Record evaluate_user_data(const Check& check, const UserData& data) {
   return decide(check, data.source, check.evaluate_data, check.evaluate_data_reference, data);
 }
 
+Record evaluate_mutant(const Check& check, const Mutant& mutant) {
+  Check wrong = check;
+  if (mutant.evaluate) wrong.evaluate = mutant.evaluate;
+  wrong.evaluate_reference = {};
+  Record r = evaluate_params(wrong, mutant.params);
+  r.metrics["mutant"] = mutant.name;
+  return r;
+}
+
 Record evaluate_seed(const Check& check, std::uint64_t instance_seed) {
   EngineDraw draw(instance_seed);
   Record r = evaluate_params(check, check.draw(draw));

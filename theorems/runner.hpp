@@ -28,6 +28,10 @@ void require_known_params(const Check& check, const nlohmann::json& params);
 // escalates to the reference path like evaluate_params. Record::params holds data.source.
 Record evaluate_user_data(const Check& check, const UserData& data);
 
+// A mutant of the check, evaluated and judged like an instance (double precision decides: a mutant
+// is wrong by a margin, not by rounding). metrics["mutant"] holds its name.
+Record evaluate_mutant(const Check& check, const Mutant& mutant);
+
 // The instance drawn from `instance_seed` by the seeded sampler, evaluated.
 Record evaluate_seed(const Check& check, std::uint64_t instance_seed);
 
