@@ -72,13 +72,14 @@ nlohmann::json tiny_point(const std::string& id, double sigma) {
 TEST(Fig12, Fig1EvaluatesATinyPoint) {
   const auto e = experiment("fig1").evaluate_point(tiny_point("fig1", 0.1));
   EXPECT_EQ(e.not_applicable, "measurement");
-  EXPECT_EQ(e.metrics["train_status"], "stationary") << e.notes;
-  ASSERT_EQ(e.metrics["ratios"].size(), 2u);
-  for (const auto& r : e.metrics["ratios"]) {
+  EXPECT_EQ(e.metrics.at("train_status"), "stationary") << e.notes;
+  ASSERT_EQ(e.metrics.at("ratios").size(), 2u);
+  for (const auto& r : e.metrics.at("ratios")) {
     EXPECT_GE(r.get<double>(), 0);
     EXPECT_LE(r.get<double>(), 1);
   }
-  EXPECT_LE(e.metrics["stationarity"].get<double>(), 1e-6);
+  // The trainer's own figure against its own criterion (stationary ⇔ stationarity ≤ tol): exact.
+  EXPECT_LE(e.metrics.at("stationarity").get<double>(), tiny_point("fig1", 0.1).at("stationarity_tol").get<double>());
   auto bad = tiny_point("fig1", 0.1);
   bad["widths"] = {4, 3, 5};
   EXPECT_THROW(experiment("fig1").evaluate_point(bad), std::invalid_argument);
@@ -87,15 +88,21 @@ TEST(Fig12, Fig1EvaluatesATinyPoint) {
 TEST(Fig12, Fig2EvaluatesATinyPoint) {
   const auto e = experiment("fig2").evaluate_point(tiny_point("fig2", 0.1));
   EXPECT_EQ(e.not_applicable, "measurement") << e.inconclusive;
-  EXPECT_TRUE(e.metrics["stationary"].get<bool>()) << e.notes;
-  EXPECT_GT(e.metrics["distance"].get<double>(), 0);
-  EXPECT_LE(e.metrics["ridge_distance"].get<double>(), e.metrics["thm_5_3_bound"].get<double>());
+  EXPECT_TRUE(e.metrics.at("stationary").get<bool>()) << e.notes;
+  EXPECT_GT(e.metrics.at("distance").get<double>(), 0);
+  EXPECT_LE(e.metrics.at("ridge_distance").get<double>(), e.metrics.at("thm_5_3_bound").get<double>());
   // Θ*_C has rank ≤ K = 2 at a stationary point of the centroid loss (bottleneck 3 would allow 3).
-  EXPECT_LT(e.metrics["theta_c_tail_ratio"].get<double>(), 1e-12);
+  // Not a rounding tolerance: σ_{K+1}(Θ*_C)/σ_1 is at the stationarity resolution (tol = 1e-9 relative),
+  // so the tail energy ratio is ~1e-18; 1e-12 separates that from a rank-3 product (ratio ~1e-2 or more).
+  EXPECT_LT(e.metrics.at("theta_c_tail_ratio").get<double>(), 1e-12);
   // σ = 0: the data are their centroids, the two losses coincide and so do the trained products.
+  // Not rounding tolerances either: two trainings of the same loss from the same start, each stopped at
+  // stationarity 1e-9 (distance ≪ 1e-6); and θ* against θ*_C on data equal to their centroids up to the
+  // centroids' rounding (≪ 1e-12 at these sizes, κ ≈ 1). The experiment's records do not carry the
+  // data these would need to be derived from (noted in the issue report).
   const auto z = experiment("fig2").evaluate_point(tiny_point("fig2", 0));
-  EXPECT_LT(z.metrics["distance"].get<double>(), 1e-6);
-  EXPECT_LT(z.metrics["ridge_distance"].get<double>(), 1e-12);   // two solve paths: rounding only
+  EXPECT_LT(z.metrics.at("distance").get<double>(), 1e-6);
+  EXPECT_LT(z.metrics.at("ridge_distance").get<double>(), 1e-12);
   auto bad = tiny_point("fig2", 0.1);
   bad["N"] = 13;   // not divisible by K
   EXPECT_THROW(experiment("fig2").evaluate_point(bad), std::invalid_argument);
@@ -120,8 +127,9 @@ TEST(Fig12, Fig1ConclusionSeesATransition) {
   const auto c = experiment("fig1").conclude(recs);
   ASSERT_EQ(c.figures.size(), 3u);   // two layers + stationarity
   EXPECT_EQ(c.figures[0].z.size(), 3u);
-  EXPECT_DOUBLE_EQ(c.figures[0].z[2][0], 1.0 / (1.0 + 1e-3));   // z[σ index][λ index]
-  EXPECT_DOUBLE_EQ(c.figures[1].z[2][0], 0.5 / (1.0 + 1e-3));
+  // The records' numbers passed through to the figure: bit for bit (r/2 = 0.5/(1 + 1e-3) exactly).
+  EXPECT_EQ(c.figures[0].z[2][0], 1.0 / (1.0 + 1e-3));   // z[σ index][λ index]
+  EXPECT_EQ(c.figures[1].z[2][0], 0.5 / (1.0 + 1e-3));
   for (const char* name : {"transition_corners", "low_rank_corner", "high_rank_corner", "decreasing_in_lambda",
                            "increasing_in_sigma"})
     EXPECT_EQ(verdict(c, name), Verdict::Pass) << name << ": " << claim(c, name).evidence.notes;
@@ -150,7 +158,30 @@ TEST(Fig12, Fig1ConclusionRejectsTheReverse) {
   // The monotonicity claims compare the extreme stationary points of each line: the diverged corner
   // is left out and its row compares the remaining ones.
   EXPECT_EQ(verdict(miss, "decreasing_in_lambda"), Verdict::Pass);
-  EXPECT_EQ(claim(miss, "decreasing_in_lambda").evidence.metrics["compared"], 6);
+  EXPECT_EQ(claim(miss, "decreasing_in_lambda").evidence.metrics.at("compared"), 6);
+}
+
+// Rounding bound of the experiment's least-squares log–log slope (n·Σxy − Σx·Σy)/(n·Σx² − (Σx)²) on
+// the points (σ_i, y_i): each log within u(1 + |log|) (libm ≤ 1 ulp, plus y's own rounding), which
+// moves the numerator by ≤ 2n·Σ|x|·max δ(log y); the sums and products round within γ_{n+3} of
+// n·Σ|x||ly| + Σ|x|Σ|ly| (numerator) and n·Σx² + (Σx)² (denominator).
+double slope_rounding(const std::vector<double>& sigmas, const std::vector<double>& ys, double slope) {
+  const double n = static_cast<double>(sigmas.size()), u = nrc::tol::unit_roundoff;
+  double sx = 0, sxx = 0, sxy = 0, sy = 0, sx_abs = 0, dly = 0, den = 0;
+  for (std::size_t i = 0; i < sigmas.size(); ++i) {
+    const double lx = std::log(sigmas[i]), ly = std::log(ys[i]);
+    sx += lx;
+    sx_abs += std::abs(lx);
+    sxx += lx * lx;
+    sxy += std::abs(lx * ly);
+    sy += std::abs(ly);
+    dly = std::max(dly, 2 * u * (1 + std::abs(ly)));
+  }
+  den = n * sxx - sx * sx;
+  const std::size_t k = sigmas.size() + 3;
+  const double num_err = 2 * n * sx_abs * dly + nrc::test::rounding(k, n * sxy + sx_abs * sy);
+  const double den_err = nrc::test::rounding(k, n * sxx + sx * sx);
+  return (num_err + std::abs(slope) * den_err) / den;
 }
 
 // fig2 records: deep distance f(λ, σ), closed form g(λ, σ), bound 10·g.
@@ -176,7 +207,9 @@ TEST(Fig12, Fig2ConclusionMeasuresTheSlope) {
   for (std::size_t i = 0; i < 3; ++i) {
     for (const std::string prefix : {"", "ridge_"}) {
       const auto& q = claim(quad, prefix + "quadratic_in_sigma_lambda" + std::to_string(i));
-      EXPECT_NEAR(q.evidence.metrics["slope"].get<double>(), 2, 1e-12);
+      std::vector<double> ys;
+      for (double sg : kSigmas) ys.push_back((prefix.empty() ? 3.0 : 1.0) * sg * sg / kLambdas[i]);
+      EXPECT_NEAR(q.evidence.metrics.at("slope").get<double>(), 2, slope_rounding(kSigmas, ys, 2));
       EXPECT_EQ(nrc::judge(q.evidence).verdict, Verdict::Pass);
       EXPECT_EQ(verdict(quad, prefix + "decreasing_in_lambda_sigma" + std::to_string(i)), Verdict::Pass);
     }
@@ -188,7 +221,9 @@ TEST(Fig12, Fig2ConclusionMeasuresTheSlope) {
       fig2_records([](double l, double s) { return s * l; }, [](double l, double s) { return s * l; }));
   for (std::size_t i = 0; i < 3; ++i) {
     const auto& q = claim(lin, "quadratic_in_sigma_lambda" + std::to_string(i));
-    EXPECT_NEAR(q.evidence.metrics["slope"].get<double>(), 1, 1e-12);
+    std::vector<double> ys;
+    for (double sg : kSigmas) ys.push_back(sg * kLambdas[i]);
+    EXPECT_NEAR(q.evidence.metrics.at("slope").get<double>(), 1, slope_rounding(kSigmas, ys, 1));
     EXPECT_EQ(nrc::judge(q.evidence).verdict, Verdict::Fail);
     EXPECT_EQ(verdict(lin, "ridge_quadratic_in_sigma_lambda" + std::to_string(i)), Verdict::Fail);
     EXPECT_EQ(verdict(lin, "decreasing_in_lambda_sigma" + std::to_string(i)), Verdict::Fail);

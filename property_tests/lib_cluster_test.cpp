@@ -36,6 +36,15 @@ double wcss_scale(const arma::mat& P) {
          arma::accu(arma::square(P)) / static_cast<double>(P.n_cols) + 1e-300;
 }
 
+// Rounding bound of one WCSS evaluation (the two-pass formula of lib/cluster) on P, N points of d
+// coordinates, S = wcss_scale(P): a centroid carries ≤ γ_{N}·|p| per entry, so each δ_i = p_i − c
+// carries e_i ≤ γ_{N+1}(‖p_i‖ + ‖c‖); then |‖δ̂‖² − ‖δ‖²| ≤ 2‖δ‖‖e‖ + ‖e‖² + γ_d‖δ‖², and the mean
+// adds γ_N: in all ≤ γ_{N+d}·W + 2γ_{N+1}√(W·A) + γ_{N+1}²·A with A = (1/N)Σ(‖p_i‖ + ‖c‖)² ≤ 4S,
+// i.e. ≤ 6γ_{N+d+1}·S. Two evaluations of the same exact value agree within twice that.
+double wcss_rounding(const arma::mat& P) {
+  return 6 * nrc::tol::gamma(P.n_cols + P.n_rows + 1) * wcss_scale(P);
+}
+
 // Points drawn on a small integer grid so that ties and duplicates are common, as are clean
 // clusters: the cases where partition enumeration and k-means are most likely to disagree.
 arma::mat gen_grid_points(arma::uword d, arma::uword N) {
@@ -76,17 +85,18 @@ TEST(ClusterStackPoints, StacksColumnwise) {
 
 TEST(ClusterWcss, HandComputedOnALine) {
   const arma::mat P = line({0, 2, 10, 12});
+  // Exact: small integers, and means and the 1/N over blocks of 2 and 4 points are dyadic.
   // Blocks {0, 2} and {10, 12}: centroids 1 and 11, four unit deviations, N = 4.
-  EXPECT_DOUBLE_EQ(nrc::wcss(P, arma::uvec{7, 7, 3, 3}), 1.0);
+  EXPECT_EQ(nrc::wcss(P, arma::uvec{7, 7, 3, 3}), 1.0);
   // One block: mean 6, deviations² 36 + 16 + 16 + 36 = 104.
-  EXPECT_DOUBLE_EQ(nrc::wcss(P, arma::uvec{5, 5, 5, 5}), 26.0);
+  EXPECT_EQ(nrc::wcss(P, arma::uvec{5, 5, 5, 5}), 26.0);
   EXPECT_EQ(nrc::wcss(P, arma::uvec{0, 1, 2, 3}), 0.0);
 }
 
 TEST(ClusterWcss, StacksFeaturesAndLabelsAsInEquationSix) {
   // z = (0, 2), y = (0, 4) in one block: centroid (1, 2), deviations² (1 + 4)·2 = 10, N = 2.
   const arma::mat P = nrc::stack_points(arma::mat{{0, 2}}, arma::mat{{0, 4}});
-  EXPECT_DOUBLE_EQ(nrc::wcss(P, arma::uvec{1, 1}), 5.0);
+  EXPECT_EQ(nrc::wcss(P, arma::uvec{1, 1}), 5.0);   // exact: integers and halves
 }
 
 TEST(ClusterWcss, LabelValuesNeedNotBeContiguous) {
@@ -99,7 +109,8 @@ TEST(ClusterWcss, LabelValuesNeedNotBeContiguous) {
 TEST(ClusterWcss, TightClusterFarFromOrigin) {
   // Σ‖p‖² − N‖p̄‖² would lose every digit here (1e16 vs 0.5); deviations from the mean do not.
   const arma::mat P = line({1e8, 1e8 + 1, 1e8, 1e8 + 1});
-  EXPECT_DOUBLE_EQ(nrc::wcss(P, arma::uvec{0, 0, 0, 0}), 0.25);
+  // Exact: the sum 4e8 + 2 and its quarter 1e8 + 0.5 are representable, so are the deviations ±0.5.
+  EXPECT_EQ(nrc::wcss(P, arma::uvec{0, 0, 0, 0}), 0.25);
 }
 
 TEST(ClusterWcss, RejectsBadInput) {
@@ -115,10 +126,10 @@ TEST(ClusterReplicateCentroids, HandComputed) {
   const arma::mat R = nrc::replicate_centroids(P, arma::uvec{9, 2, 9, 2});
   // Block 9 = columns {0, 2}: centroid (0.5, 1); block 2 = columns {1, 3}: centroid (3.5, 1).
   const arma::mat expected = {{0.5, 3.5, 0.5, 3.5}, {1, 1, 1, 1}};
-  EXPECT_TRUE(arma::approx_equal(R, expected, "absdiff", 1e-15));
-  // The WCSS is the mean squared distance to the replicated centroids.
-  EXPECT_DOUBLE_EQ(nrc::wcss(P, arma::uvec{9, 2, 9, 2}),
-                   arma::accu(arma::square(P - R)) / 4.0);
+  // Exact: integer data in blocks of 2 (dyadic means).
+  EXPECT_TRUE(arma::approx_equal(R, expected, "absdiff", 0.0));
+  // The WCSS is the mean squared distance to the replicated centroids (exact here too).
+  EXPECT_EQ(nrc::wcss(P, arma::uvec{9, 2, 9, 2}), arma::accu(arma::square(P - R)) / 4.0);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -127,21 +138,22 @@ TEST(ClusterReplicateCentroids, HandComputed) {
 TEST(ClusterTcvExact, FourPointsOnALine) {
   const arma::mat P = line({0, 1, 5, 6});
   const nrc::Clustering k1 = nrc::tcv_exact(P, 1);
-  EXPECT_DOUBLE_EQ(k1.wcss, 26.0 / 4.0);   // mean 3: 9 + 4 + 4 + 9
+  // Exact throughout: integer data, block sizes 1, 2 and 4 (dyadic means), N = 4.
+  EXPECT_EQ(k1.wcss, 26.0 / 4.0);   // mean 3: 9 + 4 + 4 + 9
   EXPECT_EQ(k1.blocks, 1u);
   const nrc::Clustering k2 = nrc::tcv_exact(P, 2);
   // {0, 1} | {5, 6}: four deviations of 1/2; every other 2-partition costs ≥ 14/4.
-  EXPECT_DOUBLE_EQ(k2.wcss, 1.0 / 4.0);
+  EXPECT_EQ(k2.wcss, 1.0 / 4.0);
   EXPECT_EQ(k2.blocks, 2u);
   EXPECT_TRUE(arma::all(k2.labels == arma::uvec({0, 0, 1, 1})));
-  EXPECT_DOUBLE_EQ(nrc::tcv_exact(P, 3).wcss, 0.5 / 4.0);
+  EXPECT_EQ(nrc::tcv_exact(P, 3).wcss, 0.5 / 4.0);
   EXPECT_EQ(nrc::tcv_exact(P, 4).wcss, 0.0);
 }
 
 TEST(ClusterTcvExact, UnevenBlocks) {
   // {0, 1, 2} | {10}: 1 + 0 + 1 = 2 over N = 4; splitting elsewhere puts 10 with a close point.
   const nrc::Clustering c = nrc::tcv_exact(line({10, 0, 2, 1}), 2);
-  EXPECT_DOUBLE_EQ(c.wcss, 0.5);
+  EXPECT_EQ(c.wcss, 0.5);   // exact: the mean of {0, 1, 2} is 3/3 = 1, deviations are integers
   EXPECT_TRUE(arma::all(c.labels == arma::uvec({0, 1, 1, 1})));
 }
 
@@ -179,7 +191,8 @@ TEST(ClusterTcvKmeans, SeparatedBlobsGiveTheGeneratingPartition) {
   const nrc::Clustering c = nrc::tcv_kmeans(P, K, rng, 5);
   EXPECT_TRUE(is_compact(c, K * per));
   EXPECT_EQ(c.blocks, K);
-  EXPECT_NEAR(c.wcss, nrc::wcss(P, truth), 1e-12 * wcss_scale(P));
+  // The same partition (the generating blocks, found up to labels): two evaluations of one value.
+  EXPECT_NEAR(c.wcss, nrc::wcss(P, truth), 2 * wcss_rounding(P));
 }
 
 TEST(ClusterTcvKmeans, SameSeedSameResult) {
@@ -211,7 +224,9 @@ TEST(ClusterTcvKmeans, KEqualsNAndKEqualsOne) {
   EXPECT_EQ(all.wcss, 0.0);
   const nrc::Clustering one = nrc::tcv_kmeans(P, 1, rng, 1);
   EXPECT_EQ(one.blocks, 1u);
-  EXPECT_DOUBLE_EQ(one.wcss, nrc::wcss(P, arma::uvec(7, arma::fill::zeros)));
+  // The one-block partition, evaluated by the same wcss() on the same labels (k-means returns
+  // wcss(P, labels): ClusterProps.ExactIsBelowKmeans): bit-identical.
+  EXPECT_EQ(one.wcss, nrc::wcss(P, arma::uvec(7, arma::fill::zeros)));
 }
 
 TEST(ClusterTcvKmeans, RejectsBadInput) {
@@ -241,7 +256,7 @@ RC_GTEST_PROP(ClusterProps, ExactMatchesBruteForce, ()) {
   const nrc::Clustering c = nrc::tcv_exact(P, K);
   RC_ASSERT(is_compact(c, N));
   RC_ASSERT(c.blocks <= K);
-  RC_ASSERT(std::abs(c.wcss - brute_force_tcv(P, K)) <= 1e-13 * wcss_scale(P));
+  RC_ASSERT(std::abs(c.wcss - brute_force_tcv(P, K)) <= 2 * wcss_rounding(P));
 }
 
 RC_GTEST_PROP(ClusterProps, ExactIsBelowKmeans, ()) {
@@ -255,14 +270,14 @@ RC_GTEST_PROP(ClusterProps, ExactIsBelowKmeans, ()) {
   RC_ASSERT(is_compact(km, N));
   RC_ASSERT(km.blocks <= K);
   RC_ASSERT(km.wcss == nrc::wcss(P, km.labels));
-  RC_ASSERT(exact.wcss <= km.wcss + 1e-13 * wcss_scale(P));
+  RC_ASSERT(exact.wcss <= km.wcss + 2 * wcss_rounding(P));
 }
 
 RC_GTEST_PROP(ClusterProps, ExactIsNonIncreasingInK, ()) {
   const auto N = *rc::gen::inRange<arma::uword>(2, 9);
   const auto d = *rc::gen::inRange<arma::uword>(1, 4);
   const arma::mat P = gen_grid_points(d, N);
-  const double tol = 1e-13 * wcss_scale(P);
+  const double tol = 2 * wcss_rounding(P);
   double previous = nrc::tcv_exact(P, 1).wcss;
   for (arma::uword K = 2; K <= N; ++K) {
     const double current = nrc::tcv_exact(P, K).wcss;
@@ -308,7 +323,7 @@ RC_GTEST_PROP(ClusterProps, WcssInvariantUnderPointPermutation, ()) {
   const arma::uvec idx(order);
   const double a = nrc::wcss(P, labels);
   const double b = nrc::wcss(arma::mat(P.cols(idx)), arma::uvec(labels(idx)));
-  RC_ASSERT(std::abs(a - b) <= 1e-13 * wcss_scale(P));
+  RC_ASSERT(std::abs(a - b) <= 2 * wcss_rounding(P));
 }
 
 // With at most K distinct points the partition by point identity has WCSS 0, and both methods
@@ -324,7 +339,7 @@ RC_GTEST_PROP(ClusterProps, ZeroOnAtMostKDistinctPoints, ()) {
   const auto which = *rc::gen::container<std::vector<arma::uword>>(N, rc::gen::inRange<arma::uword>(0, m));
   arma::mat P(d, N);
   for (arma::uword i = 0; i < N; ++i) P.col(i) = distinct.col(which[i]);
-  const double tol = 1e-12 * wcss_scale(P);
+  const double tol = wcss_rounding(P);   // one evaluation of an exact 0
   RC_ASSERT(nrc::tcv_kmeans(P, K, rng, 1).wcss <= tol);
   if (N <= 10) RC_ASSERT(nrc::tcv_exact(P, K).wcss <= tol);
 }

@@ -46,26 +46,29 @@ TEST(SpectralSingularValues, DiagonalMatrixGivesSortedAbsoluteDiagonal) {
   A(2, 2) = 1.0;
   const arma::vec s = nrc::singular_values(A);
   ASSERT_EQ(s.n_elem, 3u);
-  EXPECT_NEAR(s(0), 5.0, 1e-14);
-  EXPECT_NEAR(s(1), 3.0, 1e-14);
-  EXPECT_NEAR(s(2), 1.0, 1e-14);
+  // LAPACK's singular values of an exact matrix: within max(m, n)·ε·σ_1 each (tolerances.hpp).
+  const double tol = nrc::tol::svd_abs_error(5, 4, 3);
+  EXPECT_NEAR(s(0), 5.0, tol);
+  EXPECT_NEAR(s(1), 3.0, tol);
+  EXPECT_NEAR(s(2), 1.0, tol);
 }
 
 TEST(SpectralSingularValues, RankOneOuterProduct) {
   const arma::vec u = {1.0, 2.0, 2.0};        // ‖u‖ = 3
   const arma::vec v = {3.0, 0.0, 4.0, 0.0};   // ‖v‖ = 5
-  const arma::vec s = nrc::singular_values(u * v.t());
+  const arma::vec s = nrc::singular_values(u * v.t());   // small integers: u vᵀ is exact
   ASSERT_EQ(s.n_elem, 3u);
-  EXPECT_NEAR(s(0), 15.0, 1e-13);
-  EXPECT_LT(s(1), 1e-14);
-  EXPECT_LT(s(2), 1e-14);
+  const double tol = nrc::tol::svd_abs_error(15, 3, 4);
+  EXPECT_NEAR(s(0), 15.0, tol);
+  EXPECT_LE(s(1), tol);
+  EXPECT_LE(s(2), tol);
 }
 
 TEST(SpectralSingularValues, EdgeShapes) {
   EXPECT_EQ(nrc::singular_values(arma::mat(0, 3)).n_elem, 0u);
   const arma::vec s = nrc::singular_values(arma::mat(1, 1, arma::fill::value(-2.0)));
   ASSERT_EQ(s.n_elem, 1u);
-  EXPECT_DOUBLE_EQ(s(0), 2.0);
+  EXPECT_NEAR(s(0), 2.0, nrc::tol::svd_abs_error(2, 1, 1));
 }
 
 TEST(SpectralSingularValues, RejectsNonFiniteEntries) {
@@ -88,10 +91,17 @@ TEST(SpectralThinSvd, ReconstructsWideAndTallMatrices) {
     ASSERT_EQ(f.V.n_rows, n);
     ASSERT_EQ(f.V.n_cols, p);
     ASSERT_EQ(f.s.n_elem, p);
-    EXPECT_LT(arma::norm(f.U * arma::diagmat(f.s) * f.V.t() - A, "fro"), 1e-13 * arma::norm(A, "fro"));
-    EXPECT_LT(arma::norm(f.U.t() * f.U - arma::eye(p, p), "fro"), 1e-13);
-    EXPECT_LT(arma::norm(f.V.t() * f.V - arma::eye(p, p), "fro"), 1e-13);
-    EXPECT_LT(arma::norm(f.s - nrc::singular_values(A), "inf"), 1e-13 * f.s(0));
+    // Backward stability (LAPACK Users' Guide §4.9, tolerances.hpp): U Σ Vᵀ = A + E with
+    // ‖E‖₂ ≤ max(m, n)·ε·σ_1, U and V orthonormal to max(m, n)·ε; forming U Σ Vᵀ or UᵀU adds p-term
+    // sums (γ_{p+1} of √p·σ_1, resp. of p). Frobenius norms: ≤ √p times the 2-norm bounds.
+    const double sp = std::sqrt(static_cast<double>(p)), s1 = f.s(0);
+    EXPECT_LE(arma::norm(f.U * arma::diagmat(f.s) * f.V.t() - A, "fro"),
+              sp * nrc::tol::svd_abs_error(s1, m, n) + nrc::test::rounding(p + 1, sp * s1));
+    const double orth = sp * nrc::tol::svd_abs_error(1, m, n) + nrc::test::rounding(std::max(m, n), sp);
+    EXPECT_LE(arma::norm(f.U.t() * f.U - arma::eye(p, p), "fro"), orth);
+    EXPECT_LE(arma::norm(f.V.t() * f.V - arma::eye(p, p), "fro"), orth);
+    // Two LAPACK runs (values only / with vectors): each within max(m, n)·ε·σ_1 of the exact values.
+    EXPECT_LE(arma::norm(f.s - nrc::singular_values(A), "inf"), 2 * nrc::tol::svd_abs_error(s1, m, n));
   }
   const nrc::ThinSvd empty = nrc::thin_svd(arma::mat(0, 3));
   EXPECT_EQ(empty.V.n_rows, 3u);
@@ -101,11 +111,14 @@ TEST(SpectralThinSvd, ReconstructsWideAndTallMatrices) {
 // ---------------------------------------------------------------------------------------------
 // Diagnostics on the hand-known spectrum s = (4, 3, 2, 1): Σs = 10, Σs² = 30.
 
+// distance_to_rank(s, K) = s_1·sqrt(Σ_{j>K} (s_j/s_1)²): with s_1 = 4 every quotient, square and sum is
+// exact (small dyadic numbers) and the one rounding is the square root's, which scaling by a power of
+// 2 does not change — so the results are the correctly rounded square roots, bit for bit.
 TEST(SpectralDistanceToRank, HandComputed) {
-  EXPECT_NEAR(nrc::distance_to_rank(kS4, 0), std::sqrt(30.0), 1e-15);
-  EXPECT_NEAR(nrc::distance_to_rank(kS4, 1), std::sqrt(14.0), 1e-15);
-  EXPECT_NEAR(nrc::distance_to_rank(kS4, 2), std::sqrt(5.0), 1e-15);
-  EXPECT_NEAR(nrc::distance_to_rank(kS4, 3), 1.0, 1e-15);
+  EXPECT_EQ(nrc::distance_to_rank(kS4, 0), std::sqrt(30.0));
+  EXPECT_EQ(nrc::distance_to_rank(kS4, 1), std::sqrt(14.0));
+  EXPECT_EQ(nrc::distance_to_rank(kS4, 2), std::sqrt(5.0));
+  EXPECT_EQ(nrc::distance_to_rank(kS4, 3), 1.0);
   EXPECT_EQ(nrc::distance_to_rank(kS4, 4), 0.0);
   EXPECT_EQ(nrc::distance_to_rank(kS4, 9), 0.0);
   EXPECT_EQ(nrc::distance_to_rank(arma::vec{0.0, 0.0}, 0), 0.0);
@@ -113,9 +126,10 @@ TEST(SpectralDistanceToRank, HandComputed) {
 }
 
 TEST(SpectralDistanceToRank, ScalesWithoutOverflow) {
-  // Squaring 1e200 overflows; the scaled sum must not.
-  EXPECT_NEAR(nrc::distance_to_rank(arma::vec{4e200, 3e200, 0.0}, 0) / 5e200, 1.0, 1e-15);
-  EXPECT_NEAR(nrc::distance_to_rank(arma::vec{4e-200, 3e-200, 0.0}, 0) / 5e-200, 1.0, 1e-15);
+  // Squaring 1e200 overflows; the scaled sum must not. The inputs are decimal (rounded), so 3/4 is
+  // not exact: a quotient, a square, a sum, a square root, a product and the check's division: γ_6.
+  EXPECT_NEAR(nrc::distance_to_rank(arma::vec{4e200, 3e200, 0.0}, 0) / 5e200, 1.0, nrc::test::rounding(6, 1));
+  EXPECT_NEAR(nrc::distance_to_rank(arma::vec{4e-200, 3e-200, 0.0}, 0) / 5e-200, 1.0, nrc::test::rounding(6, 1));
 }
 
 TEST(SpectralDistanceToRank, EqualsTruncationErrorOfADiagonalMatrix) {
@@ -124,23 +138,29 @@ TEST(SpectralDistanceToRank, EqualsTruncationErrorOfADiagonalMatrix) {
   A.diag() = kS4;
   arma::mat A2 = A;
   A2(2, 2) = A2(3, 3) = 0.0;
-  EXPECT_NEAR(nrc::distance_to_rank(nrc::singular_values(A), 2), arma::norm(A - A2, "fro"), 1e-14);
+  // The two tail singular values within LAPACK's max(m, n)·ε·σ_1 each (√2 of it in the norm), the
+  // square roots and sums within γ_4 of √5.
+  EXPECT_NEAR(nrc::distance_to_rank(nrc::singular_values(A), 2), arma::norm(A - A2, "fro"),
+              std::sqrt(2.0) * nrc::tol::svd_abs_error(4, 5, 4) + nrc::test::rounding(4, std::sqrt(5.0)));
 }
 
+// Exact sums of exact dyadic squares (s_j/4)², then one correctly rounded division: bit for bit the
+// quotients written here.
 TEST(SpectralTailEnergyRatio, HandComputed) {
-  EXPECT_NEAR(nrc::tail_energy_ratio(kS4, 0), 1.0, 1e-15);
-  EXPECT_NEAR(nrc::tail_energy_ratio(kS4, 1), 14.0 / 30.0, 1e-15);
-  EXPECT_NEAR(nrc::tail_energy_ratio(kS4, 2), 5.0 / 30.0, 1e-15);
-  EXPECT_NEAR(nrc::tail_energy_ratio(kS4, 3), 1.0 / 30.0, 1e-15);
+  EXPECT_EQ(nrc::tail_energy_ratio(kS4, 0), 1.0);
+  EXPECT_EQ(nrc::tail_energy_ratio(kS4, 1), 14.0 / 30.0);
+  EXPECT_EQ(nrc::tail_energy_ratio(kS4, 2), 5.0 / 30.0);
+  EXPECT_EQ(nrc::tail_energy_ratio(kS4, 3), 1.0 / 30.0);
   EXPECT_EQ(nrc::tail_energy_ratio(kS4, 4), 0.0);
   EXPECT_EQ(nrc::tail_energy_ratio(arma::vec{0.0, 0.0, 0.0}, 1), 0.0);
 }
 
+// Integer suffix sums (exact), one correctly rounded division each: bit for bit fl(0.6) etc.
 TEST(SpectralTailError, HandComputedOneBased) {
-  EXPECT_DOUBLE_EQ(nrc::tail_error(kS4, 1), 1.0);
-  EXPECT_DOUBLE_EQ(nrc::tail_error(kS4, 2), 0.6);
-  EXPECT_DOUBLE_EQ(nrc::tail_error(kS4, 3), 0.3);
-  EXPECT_DOUBLE_EQ(nrc::tail_error(kS4, 4), 0.1);
+  EXPECT_EQ(nrc::tail_error(kS4, 1), 1.0);
+  EXPECT_EQ(nrc::tail_error(kS4, 2), 6.0 / 10.0);
+  EXPECT_EQ(nrc::tail_error(kS4, 3), 3.0 / 10.0);
+  EXPECT_EQ(nrc::tail_error(kS4, 4), 1.0 / 10.0);
   EXPECT_EQ(nrc::tail_error(kS4, 5), 0.0);
   EXPECT_THROW(nrc::tail_error(kS4, 0), std::invalid_argument);
   EXPECT_THROW(nrc::tail_error(kS4, 6), std::invalid_argument);
@@ -169,16 +189,16 @@ TEST(SpectralSoftRank, LiteralPaperDefinition) {
 }
 
 TEST(SpectralStableRank, HandComputed) {
-  EXPECT_NEAR(nrc::stable_rank(kS4), 30.0 / 16.0, 1e-15);
+  EXPECT_EQ(nrc::stable_rank(kS4), 30.0 / 16.0);   // exact: dyadic squares and sums
   EXPECT_EQ(nrc::stable_rank(arma::vec{5.0}), 1.0);
   EXPECT_EQ(nrc::stable_rank(arma::vec{1.0, 1.0, 1.0}), 3.0);
   EXPECT_EQ(nrc::stable_rank(arma::vec{0.0, 0.0}), 0.0);
   EXPECT_EQ(nrc::stable_rank(arma::vec()), 0.0);
-  EXPECT_NEAR(nrc::stable_rank(arma::vec{1e300, 1e300}), 2.0, 1e-15);   // no overflow
+  EXPECT_EQ(nrc::stable_rank(arma::vec{1e300, 1e300}), 2.0);   // no overflow; (x/x)² = 1 exactly
 }
 
 TEST(SpectralNumericalRank, ToleranceAndCount) {
-  EXPECT_DOUBLE_EQ(nrc::numerical_rank_tolerance(kS4, 4, 6), 4.0 * 6.0 * kEps);
+  EXPECT_EQ(nrc::numerical_rank_tolerance(kS4, 4, 6), 4.0 * 6.0 * kEps);   // exact: powers of 2 and 6
   EXPECT_EQ(nrc::numerical_rank_tolerance(arma::vec(), 0, 3), 0.0);
   EXPECT_EQ(nrc::numerical_rank(kS4, 4, 6), 4u);
   EXPECT_EQ(nrc::numerical_rank(arma::vec{1.0, 1e-20}, 2, 2), 1u);

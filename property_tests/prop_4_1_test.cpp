@@ -64,9 +64,8 @@ RC_GTEST_PROP(Prop41, CorrectedProbabilityBoundHolds, ()) {
 // a Fail is exactly an instance whose data exclude C_ref, and in the isotropic case the observed
 // violation count is consistent with the exact χ² tail (false alarm ≤ 2e^{−15} per case).
 RC_GTEST_PROP(Prop41, StatedCheckIsDecidedAndCoherent, ()) {
-  nrc::test::RcDraw draw;
   const nrc::Check c = rc_sized(check("prop_4_1"));
-  const nrc::Record r = nrc::evaluate_params(c, c.draw(draw));
+  const nrc::Record r = nrc::evaluate_params(c, nrc::test::draw_instance(c).params);
   RC_TAG(std::string(nrc::name(r.verdict)));
   RC_ASSERT(r.verdict == Verdict::Pass || r.verdict == Verdict::Fail);
   const double p_hat = metric(r, "p_hat");
@@ -75,8 +74,8 @@ RC_GTEST_PROP(Prop41, StatedCheckIsDecidedAndCoherent, ()) {
   RC_ASSERT(r.lhs <= metric(r, "p_lo"));   // the verdict's bound is the more conservative one
   if (r.verdict == Verdict::Fail) RC_ASSERT(metric(r, "c_max") < kCRef);
   if (r.metrics.contains("p_exact")) {
-    const auto ci = p41::chernoff_interval(r.metrics["violations"].get<std::int64_t>(),
-                                           r.metrics["draws"].get<std::int64_t>(), kTailExponent);
+    const auto ci = p41::chernoff_interval(r.metrics.at("violations").get<std::int64_t>(),
+                                           r.metrics.at("draws").get<std::int64_t>(), kTailExponent);
     RC_ASSERT(ci[0] <= metric(r, "p_exact"));
     RC_ASSERT(metric(r, "p_exact") <= ci[1]);
   }
@@ -88,20 +87,22 @@ RC_GTEST_PROP(Prop41, StatedCheckIsDecidedAndCoherent, ()) {
 TEST(Prop41, MomentsByHandTwoPoints) {
   const double s2 = 3;
   const auto mv = p41::wcss_moments({s2}, {s2 * s2}, {2});
-  EXPECT_DOUBLE_EQ(mv[0], s2 / 2);
-  EXPECT_DOUBLE_EQ(mv[1], s2 * s2 / 2);
+  // A few products and quotients of small numbers (the moments' closed forms): γ_8 of the value.
+  EXPECT_NEAR(mv[0], s2 / 2, nrc::test::rounding(8, s2 / 2));
+  EXPECT_NEAR(mv[1], s2 * s2 / 2, nrc::test::rounding(8, s2 * s2 / 2));
 }
 
 // K = 1, d = 2, N = 3, Σ = diag(1, 4): W = (χ²_2 + 4χ²_2')/3, E = (2 + 8)/3, Var = (2·2 + 16·2·2)/9.
 // K = 2, N = (2, 3), Tr = (1, 2), ‖Σ‖_F² = (1, 4): E = (2/5)(1/2)·1 + (3/5)(2/3)·2 = 1,
 // Var = (2/5)²·2·1/4·1 + (3/5)²·2·2/9·4 = 0.08 + 0.64.
 TEST(Prop41, MomentsByHandMixtures) {
+  // Closed forms of a few products, quotients and a 2-term sum: γ_12 of the terms' size.
   auto mv = p41::wcss_moments({5}, {17}, {3});
-  EXPECT_DOUBLE_EQ(mv[0], 10.0 / 3);
-  EXPECT_DOUBLE_EQ(mv[1], 68.0 / 9);
+  EXPECT_NEAR(mv[0], 10.0 / 3, nrc::test::rounding(12, 10.0 / 3));
+  EXPECT_NEAR(mv[1], 68.0 / 9, nrc::test::rounding(12, 68.0 / 9));
   mv = p41::wcss_moments({1, 2}, {1, 4}, {2, 3});
-  EXPECT_NEAR(mv[0], 1.0, 1e-15);
-  EXPECT_NEAR(mv[1], 0.72, 1e-15);
+  EXPECT_NEAR(mv[0], 1.0, nrc::test::rounding(12, 0.2 + 0.8));
+  EXPECT_NEAR(mv[1], 0.72, nrc::test::rounding(12, 0.08 + 0.64));
   EXPECT_THROW(p41::wcss_moments({1}, {1}, {2, 3}), std::invalid_argument);
 }
 
@@ -117,7 +118,10 @@ TEST(Prop41, WcssOfTwoPointsIsHalfTheSquaredDifferenceSquaredOverTwo) {
   for (int r = 0; r < 10; ++r) {
     const nrc::Dataset ds = nrc::sample_gaussian_mixture(spec, rng);
     const double diff = ds.X(0, 0) - ds.X(0, 1);
-    EXPECT_NEAR(nrc::wcss(nrc::stack_points(ds.X, ds.Y), ds.labels), diff * diff / 4, 1e-14 * (1 + diff * diff));
+    // Both are a handful of roundings on terms of size ≤ x_1² + x_2² (the centroid's cancellation);
+    // the one-hot label rows add exact zeros.
+    const double x2 = ds.X(0, 0) * ds.X(0, 0) + ds.X(0, 1) * ds.X(0, 1);
+    EXPECT_NEAR(nrc::wcss(nrc::stack_points(ds.X, ds.Y), ds.labels), diff * diff / 4, nrc::test::rounding(12, x2));
   }
 }
 
@@ -139,32 +143,37 @@ TEST(Prop41, StackedWcssWithOneHotLabelsEqualsTheInputsWcss) {
 
 // ---- Statistics helpers -------------------------------------------------------------------------
 
-// Textbook Wilson score intervals at 95% (e.g. Brown, Cai & DasGupta 2001; Newcombe 1998).
+// Textbook Wilson score intervals at 95% (e.g. Brown, Cai & DasGupta 2001; Newcombe 1998). The
+// tolerance is the sources' precision: values quoted to 4 decimals, ±0.5e-4 (plus nothing measurable).
 TEST(Prop41, WilsonIntervalTextbookValues) {
   auto w = p41::wilson_interval(0, 10, kZ95);
   EXPECT_EQ(w[0], 0.0);
-  EXPECT_NEAR(w[1], 0.2775, 1e-4);
+  EXPECT_NEAR(w[1], 0.2775, 0.5e-4);
   w = p41::wilson_interval(5, 10, kZ95);
-  EXPECT_NEAR(w[0], 0.2366, 1e-4);
-  EXPECT_NEAR(w[1], 0.7634, 1e-4);
+  EXPECT_NEAR(w[0], 0.2366, 0.5e-4);
+  EXPECT_NEAR(w[1], 0.7634, 0.5e-4);
   w = p41::wilson_interval(10, 10, kZ95);
-  EXPECT_NEAR(w[0], 0.7225, 1e-4);
+  EXPECT_NEAR(w[0], 0.7225, 0.5e-4);
   EXPECT_EQ(w[1], 1.0);
   w = p41::wilson_interval(81, 263, kZ95);   // Newcombe (1998), example: 0.2553–0.3662
-  EXPECT_NEAR(w[0], 0.2553, 1e-4);
-  EXPECT_NEAR(w[1], 0.3662, 1e-4);
+  EXPECT_NEAR(w[0], 0.2553, 0.5e-4);
+  EXPECT_NEAR(w[1], 0.3662, 0.5e-4);
   EXPECT_THROW(p41::wilson_interval(11, 10, kZ95), std::invalid_argument);
 }
 
 // At v = 0, M·KL(0‖p) = −M ln(1 − p), so the upper end is 1 − e^{−x/M}; symmetrically at v = M.
+// Tolerance: the bisection runs to adjacent doubles of the root of M·KL = x, whose evaluation rounds
+// within γ_4·x (a log, a product); the root moves by that over |d(M·KL)/dp| = M/(1 − p) ≥ 1, so by
+// ≤ γ_4·x; the closed form 1 − e^{−x/M} rounds within γ_4 (of 1).
 TEST(Prop41, ChernoffIntervalClosedForms) {
+  const double tol = nrc::test::rounding(4, kTailExponent + 1);
   for (std::int64_t M : {10, 200, 5000}) {
     const double edge = 1 - std::exp(-kTailExponent / static_cast<double>(M));
     auto ci = p41::chernoff_interval(0, M, kTailExponent);
     EXPECT_EQ(ci[0], 0.0);
-    EXPECT_NEAR(ci[1], edge, 1e-12);
+    EXPECT_NEAR(ci[1], edge, tol);
     ci = p41::chernoff_interval(M, M, kTailExponent);
-    EXPECT_NEAR(ci[0], 1 - edge, 1e-12);
+    EXPECT_NEAR(ci[0], 1 - edge, tol);
     EXPECT_EQ(ci[1], 1.0);
   }
   // Inside: more conservative than Wilson 95% and containing p̂.
@@ -177,17 +186,21 @@ TEST(Prop41, ChernoffIntervalClosedForms) {
 }
 
 TEST(Prop41, CMaxClosedFormAndBisection) {
-  // Equal exponents: 2K e^{−C m} = p ⇔ C = ln(2K/p)/m.
+  // Equal exponents: 2K e^{−C m} = p ⇔ C = ln(2K/p)/m. The bisection runs to adjacent doubles of
+  // the root of f(C) = 2Σe^{−C m_k} − p, whose evaluation rounds within γ_{K+3}·p near the root; the
+  // root moves by that over |f'| = m·p, i.e. by γ_{K+3}/m; the closed form rounds within γ_3 of C.
   for (double p : {0.5, 0.1, 1e-3}) {
-    EXPECT_NEAR(p41::c_max({40.0}, p), std::log(2 / p) / 40, 1e-15);
-    EXPECT_NEAR(p41::c_max(std::vector<double>(10, 7.0), p), std::log(20 / p) / 7, 1e-14);
+    const double c1 = std::log(2 / p) / 40, c10 = std::log(20 / p) / 7;
+    EXPECT_NEAR(p41::c_max({40.0}, p), c1, nrc::tol::gamma(4) / 40 + nrc::test::rounding(3, c1));
+    EXPECT_NEAR(p41::c_max(std::vector<double>(10, 7.0), p), c10, nrc::tol::gamma(13) / 7 + nrc::test::rounding(3, c10));
   }
-  // Unequal exponents: the bisection's root solves 2Σ e^{−C m_k} = p.
+  // Unequal exponents: the bisection's root solves 2Σ e^{−C m_k} = p: within one step of the root
+  // (|f'|·ulp(C) ≤ m_max·p·2u·C) plus f's evaluation, γ_{K+3}·p, twice (here and in c_max).
   const std::vector<double> m = {3.0, 17.0, 120.0};
   const double c = p41::c_max(m, 0.05);
   double f = 0;
   for (double mk : m) f += 2 * std::exp(-c * mk);
-  EXPECT_NEAR(f, 0.05, 1e-12);
+  EXPECT_NEAR(f, 0.05, 120 * 0.05 * 2 * nrc::tol::unit_roundoff * c + 2 * nrc::test::rounding(6, 0.05));
   EXPECT_GT(c, std::log(6 / 0.05) / 120);
   EXPECT_LT(c, std::log(6 / 0.05) / 3);
   EXPECT_EQ(p41::c_max({5.0}, 0.0), std::numeric_limits<double>::infinity());
@@ -195,9 +208,12 @@ TEST(Prop41, CMaxClosedFormAndBisection) {
 
 TEST(Prop41, LaurentMassartTailSolvesItsEquation) {
   const double a2 = 0.3, a_inf = 0.05;
+  // x = −log(exp(−root²)) returns root² within γ_3(1 + x) (exp and log ≤ 1 ulp each, the square);
+  // the left side moves by (a2/√x + 2a_∞) per unit of x, and its own evaluation rounds within γ_4·Δ.
   for (double delta : {0.01, 0.5, 4.0}) {
     const double x = -std::log(p41::laurent_massart_tail(delta, a2, a_inf));
-    EXPECT_NEAR(2 * a2 * std::sqrt(x) + 2 * a_inf * x, delta, 1e-12 * (1 + delta));
+    EXPECT_NEAR(2 * a2 * std::sqrt(x) + 2 * a_inf * x, delta,
+                (a2 / std::sqrt(x) + 2 * a_inf) * nrc::test::rounding(3, 1 + x) + nrc::test::rounding(4, delta));
   }
   EXPECT_EQ(p41::laurent_massart_tail(0, a2, a_inf), 1.0);
 }
@@ -261,10 +277,12 @@ TEST(Prop41, StatedBoundFailsForLargeClusters) {
   p["draws"] = 200;
   const nrc::Record r = nrc::evaluate_params(check("prop_4_1"), p);
   EXPECT_EQ(r.verdict, Verdict::Fail) << r.metrics.dump();
+  // Not rounding tolerances: 0.19 is the normal approximation 1 − Φ(0.86) quoted above, which the
+  // exact χ² tail and the check's normal approximation p_norm match only up to the χ²'s skewness.
   EXPECT_NEAR(metric(r, "p_exact"), 0.19, 0.02);
   EXPECT_NEAR(metric(r, "p_norm"), metric(r, "p_exact"), 0.03);
   EXPECT_LT(metric(r, "c_max"), kCRef);
-  EXPECT_NEAR(metric(r, "m_min"), std::sqrt(500.0 * 24), 1e-9);
+  EXPECT_NEAR(metric(r, "m_min"), std::sqrt(500.0 * 24), nrc::test::rounding(2, std::sqrt(500.0 * 24)));
   // The corrected statement holds on the same draws.
   const nrc::Record c = nrc::evaluate_params(check("prop_4_1_corrected"), p);
   EXPECT_EQ(c.verdict, Verdict::Pass);
@@ -295,12 +313,13 @@ TEST(Prop41, TenClustersViolateRarelyButNotVanishingly) {
   const nrc::Record r = nrc::evaluate_params(check("prop_4_1_corrected"), p);
   EXPECT_EQ(r.verdict, Verdict::Pass);
   EXPECT_FALSE(r.metrics.contains("p_exact"));
+  // Not rounding tolerances: the finding's range (rare, but not vanishing).
   EXPECT_GT(metric(r, "p_norm"), 1e-3);
   EXPECT_LT(metric(r, "p_norm"), 0.05);
   p["covariance"] = "isotropic";
   p.erase("decades");
   const nrc::Record iso = nrc::evaluate_params(check("prop_4_1"), p);
-  EXPECT_NEAR(metric(iso, "p_exact"), 0.013, 0.01);
+  EXPECT_NEAR(metric(iso, "p_exact"), 0.013, 0.01);   // the finding's order of magnitude, not a rounding bound
 }
 
 TEST(Prop41, BadParametersAreRejected) {

@@ -51,9 +51,15 @@ nlohmann::json random_params(nlohmann::json extra) {
 RC_GTEST_PROP(Thm51, MinimumHoldsOnRandomInstances, ()) {
   const nrc::Record r = nrc::test::check_property(minimum());
   RC_ASSERT(r.verdict == nrc::Verdict::Pass);
-  // Tight: the optimizer reaches the closed-form minimum to rounding level.
+  RC_TAG(r.precision);
+  // Tight: the optimizer reaches the closed-form minimum. Not rounding tolerances but convergence
+  // targets: L-BFGS stops at ‖∇F‖ ≤ kGradientRel·(gradient scale), and the gap that leaves depends on
+  // F's curvature at the minimizer, which the record does not carry (best_gap_rel exceeds the
+  // rounding bound err_rel on some instances, e.g. 1.5e-14 against 4.7e-15: seed=1, SkylakeX kernels).
   RC_ASSERT(std::abs(r.ratio - 1) <= 1e-10);
   RC_ASSERT(metric(r, "best_gap_rel") <= 1e-10);
+  // Not derived (the record holds neither the data nor θ*_K's rounding): L_λ(θ*_K) evaluated directly
+  // against the closed form, two double evaluations of one value. Noted in the report.
   RC_ASSERT(metric(r, "identity_residual") <= 1e-9);
 }
 
@@ -61,7 +67,8 @@ RC_GTEST_PROP(Thm51, CriticalPointsHaveZeroRiemannianGradient, ()) {
   const nrc::Record r = nrc::test::check_property(critical());
   RC_ASSERT(r.verdict == nrc::Verdict::Pass);
   RC_ASSERT(r.ratio <= 1.0);
-  // The Euclidean gradient is not 0 (far above the budget) and has the predicted norm.
+  // The Euclidean gradient is not 0 (far above the budget: not a tolerance, the claim is not vacuous)
+  // and has the predicted norm (not derived: the record does not carry that prediction's rounding).
   RC_ASSERT(metric(r, "euclidean_over_budget") > 1e3);
   RC_ASSERT(metric(r, "euclidean_gradient_rel_error") <= 1e-9);
   // L(θ_I) = (1/N)(‖Y‖² − Σ_{j∈I} s_j²) within its rounding bound.
@@ -77,8 +84,9 @@ RC_GTEST_PROP(Thm51, NonTopCriticalPointsAreStrictSaddles, ()) {
   // down at θ_I as the Hessian predicts (relative error amplified by (s_i² + s_m²)/(s_m² − s_i²)).
   RC_ASSERT(metric(r, "decrease_over_err") <= 1.0);
   RC_ASSERT(metric(r, "curvature") < 0);
-  const double si = r.metrics["swap"]["s_out"].get<double>(), sm = r.metrics["swap"]["s_in"].get<double>();
+  const double si = r.metrics.at("swap").at("s_out").get<double>(), sm = r.metrics.at("swap").at("s_in").get<double>();
   const double amplification = (si * si + sm * sm) / (sm * sm - si * si);
+  // The form is derived (cancellation in s_m² − s_i², conditioning of G); the 1e-9 in front is not.
   RC_ASSERT(metric(r, "curvature_rel_error") <= 1e-9 * amplification * metric(r, "gram_condition"));
 }
 
@@ -88,28 +96,35 @@ RC_GTEST_PROP(Thm51, NonTopCriticalPointsAreStrictSaddles, ()) {
 TEST(Thm51, HandInstanceMinimum) {
   const nrc::Record r = nrc::evaluate_params(minimum(), hand({{"restarts", 3}, {"start_seed", 1}}));
   EXPECT_EQ(r.verdict, nrc::Verdict::Pass) << r.notes;
-  EXPECT_NEAR(r.lhs, 5.5, 1e-14);
-  EXPECT_NEAR(r.rhs, 5.5, 1e-12);
-  EXPECT_LE(metric(r, "identity_residual"), 1e-15);
+  // The closed form on this exact instance (G = 8I): short chains on numbers of size ‖Y‖²/N = 10, γ_32
+  // of it.
+  EXPECT_NEAR(r.lhs, 5.5, nrc::test::rounding(32, 10.0));
+  EXPECT_NEAR(r.rhs, 5.5, 1e-12);   // a convergence target (see MinimumHoldsOnRandomInstances), not rounding
+  // Two evaluations of L_λ(θ*_1) = 5.5 on exact data (XXᵀ = 4I, G = 8I): γ_32 of ‖Y‖²/N = 10.
+  EXPECT_LE(metric(r, "identity_residual") * 5.5, nrc::test::rounding(32, 10.0));
 }
 
 TEST(Thm51, HandInstanceCriticalPoint) {
   const nrc::Record r = nrc::evaluate_params(critical(), hand({{"indices", nlohmann::json::array({2})}}));
   EXPECT_EQ(r.verdict, nrc::Verdict::Pass);
-  EXPECT_LE(r.lhs, 1e-14);
-  EXPECT_NEAR(metric(r, "euclidean_gradient"), 6.0, 1e-13);
-  EXPECT_NEAR(metric(r, "predicted_euclidean_gradient"), 6.0, 1e-13);
-  EXPECT_LE(metric(r, "loss_identity_residual"), 1e-15);
+  EXPECT_LE(r.lhs, r.rhs);   // the Riemannian gradient within its rounding budget
+  // Gradient entries are sums of products of size (2/N)(‖Y‖‖X‖ + ‖θ‖‖X‖²) + 2λ‖θ‖ ≤ 12 on this exact
+  // instance, formed from θ_I (an eigendecomposition of 8I and an SVD: short chains): γ_64 of it.
+  EXPECT_NEAR(metric(r, "euclidean_gradient"), 6.0, nrc::test::rounding(64, 12.0));
+  EXPECT_NEAR(metric(r, "predicted_euclidean_gradient"), 6.0, nrc::test::rounding(64, 12.0));
+  EXPECT_LE(metric(r, "loss_identity_residual") * 9.5, nrc::test::rounding(32, 10.0));
 }
 
 TEST(Thm51, HandInstanceSaddle) {
   for (const double t : {0.3, 1.0, std::numbers::pi / 2}) {
     const nrc::Record r = nrc::evaluate_params(saddle(), hand({{"indices", nlohmann::json::array({2})}, {"t", t}}));
     EXPECT_EQ(r.verdict, nrc::Verdict::Pass) << t;
-    EXPECT_NEAR(r.rhs, 9.5, 1e-14);
-    EXPECT_NEAR(r.lhs, 9.5 - 4 * std::sin(t) * std::sin(t), 1e-13);
-    EXPECT_NEAR(metric(r, "predicted_decrease"), 4 * std::sin(t) * std::sin(t), 1e-13);
-    EXPECT_NEAR(metric(r, "curvature"), -8.0, 1e-13);
+    // Sides within the record's err (their rounding bound); the decrease and the curvature are short
+    // chains (sin², products, the s_j from an exact G) on numbers of size ‖Y‖²/N = 10: γ_32 of it.
+    EXPECT_NEAR(r.rhs, 9.5, r.err);
+    EXPECT_NEAR(r.lhs, 9.5 - 4 * std::sin(t) * std::sin(t), r.err + nrc::test::rounding(8, 9.5));
+    EXPECT_NEAR(metric(r, "predicted_decrease"), 4 * std::sin(t) * std::sin(t), nrc::test::rounding(32, 10.0));
+    EXPECT_NEAR(metric(r, "curvature"), -8.0, nrc::test::rounding(32, 10.0));
   }
 }
 
@@ -135,7 +150,9 @@ TEST(Thm51, MinimumCatchesAFalseClaim) {
       nrc::evaluate_params(minimum(), hand({{"restarts", 2}, {"start_seed", 1}, {"factor_rank", 2}}));
   EXPECT_EQ(r.verdict, nrc::Verdict::Fail);
   EXPECT_EQ(r.precision, "double");
-  EXPECT_NEAR(r.rhs, 5.0, 1e-12);
+  // The rank-2 search reaches L = 5 to the found point's loss rounding (part of err) — not a bound on
+  // the optimizer, which could stop above it; it does not here.
+  EXPECT_NEAR(r.rhs, 5.0, r.err);
   // Same on a random instance.
   const nrc::Record q =
       nrc::evaluate_params(minimum(), random_params({{"restarts", 2}, {"start_seed", 3}, {"factor_rank", 2}}));

@@ -17,7 +17,8 @@ nlohmann::json base_params() {
 RC_GTEST_PROP(Thm53, BoundHoldsOnRandomInstances, ()) {
   const nrc::Record r = nrc::test::check_property(check());
   RC_ASSERT(r.verdict == nrc::Verdict::Pass);
-  RC_ASSERT(r.metrics["theta_c_rank_gap"].get<double>() < 1e-12);   // rank θ*_C ≤ |C|
+  // rank θ*_C ≤ |C|, up to the rounding budget the check derives (thm_5_3_centroid_minimizers.cpp).
+  RC_ASSERT(r.metrics.at("theta_c_rank_gap").get<double>() <= r.metrics.at("theta_c_rank_gap_budget").get<double>());
   RC_TAG(r.precision);
 }
 
@@ -28,9 +29,12 @@ TEST(Thm53, HandInstance) {
   const double lambda = 0.5;
   const arma::uvec one_block = {0, 0};
   const nrc::RidgeSystem sys = nrc::solve_ridge(X, X, lambda);
-  EXPECT_NEAR(sys.theta(0, 0), 2.0 / 3.0, 1e-15);
-  EXPECT_NEAR(arma::norm(nrc::centroid_solution(X, X, one_block, lambda)), 0.0, 1e-15);
-  EXPECT_NEAR(nrc::wcss(nrc::stack_points(X, X), one_block), 2.0, 1e-15);
+  // Σxy = 2 and Σx² + Nλ = 3 are exact; the solve through the 1×1 eigendecomposition rounds a few
+  // times (a square root, products, a quotient): γ_8 of 2/3.
+  EXPECT_NEAR(sys.theta(0, 0), 2.0 / 3.0, nrc::test::rounding(8, 2.0 / 3.0));
+  // X̄ = Ȳ = 0 exactly (the mean of ±1), so θ*_C = 0·(…) and WCSS = (1 + 1)/2 are exact.
+  EXPECT_EQ(arma::norm(nrc::centroid_solution(X, X, one_block, lambda)), 0.0);
+  EXPECT_EQ(nrc::wcss(nrc::stack_points(X, X), one_block), 2.0);
   nrc::UserData u;
   u.X = X;
   u.Y = X;
@@ -38,8 +42,8 @@ TEST(Thm53, HandInstance) {
   u.lambda = lambda;
   u.K = 1;
   const nrc::Record r = nrc::evaluate_user_data(check(), u);
-  EXPECT_NEAR(r.lhs, 2.0 / 3.0, 1e-15);
-  EXPECT_NEAR(r.rhs, 4.0, 1e-14);
+  EXPECT_NEAR(r.lhs, 2.0 / 3.0, nrc::test::rounding(8, 2.0 / 3.0));   // ‖θ* − 0‖ = |θ*|
+  EXPECT_EQ(r.rhs, 4.0);   // (2/0.5)·(1·0·0/(Nλ) + √1): exact
   EXPECT_EQ(r.verdict, nrc::Verdict::Pass);
 }
 

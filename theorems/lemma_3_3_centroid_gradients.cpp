@@ -21,19 +21,29 @@
 //
 // What is computed (all in double):
 //  * R exactly as written, from one batched forward/backward pass over the samples and one over the
-//    centroids: R = (1/N)(D Zᵀ − D_c diag(N_k) Z_cᵀ). R_err = (γ_N + ρ)(S + S_c), S = (1/N)Σ‖d_i‖‖z_i‖,
-//    S_c = Σ π_k‖d_k‖‖z_k‖ — γ_N for the GEMMs (Higham Thm 3.5), ρ := γ_{4L(w+2)} (w the widest layer)
-//    a first-order estimate of the relative error of a forward/backward pass. An estimate, not a proof.
+//    centroids: R = (1/N)(D Zᵀ − D_c diag(N_k) Z_cᵀ). R_err = (γ_N + ρ)(S + S_c), S = (1/N)Σ‖d̃_i‖‖z_i‖,
+//    S_c = Σ π_k‖d̃_k‖‖z_k‖ — γ_N for the GEMMs (Higham Thm 3.5), ρ := γ_{4L(w+2)} (w the widest layer)
+//    a first-order estimate of the relative error of a forward/backward pass, relative to the size of
+//    the terms it adds: d̃ = delta_term_sizes ≥ |d| (header file) — because ∂ℓ/∂ŷ cancels at a good fit,
+//    and σ' where a unit saturates, while their rounding does not (a trained linear layer on tight
+//    clusters has ‖d‖ ~ σ but rounding ~ u(|Wx| + |b| + |y|)). The stencils' rounding terms below use
+//    the same sizes: max‖h‖ stands for max‖d̃‖‖z‖. An estimate, not a proof.
 //  * h_i''(t_m) on the grid t_m = m/(T−1) by the five-point rule (Richardson on central differences)
 //      h'' ≈ (−h(t−s) + 16h(t−s/2) − 30h(t) + 16h(t+s/2) − h(t+s)) / (3s²),   s := η/‖δ_i‖
 //    (a step η in (z, y) space), error estimate ‖D_{s/2} − D_s‖/3 (the plain central differences with
-//    steps s/2, s) + (64/3)ρ·max‖h‖/s² (rounding). h_i'(0) by the four-point first-derivative rule.
+//    steps s/2, s) + (64/3)ρ·max‖h‖/s² (rounding). h_i'(0) by the four-point first-derivative rule
+//    (Richardson on central differences), error estimate ‖D¹_{s/2} − D¹_s‖/3 + 3ρ·max‖h‖/s (rounding).
 //    taylor := (1/N) Σ_i ½ max_m ‖h_i''(t_m)‖, a sampled maximum (T = 17 points); taylor_err the
-//    matching sum of error estimates. pointwise := (1/N) Σ ‖h_i(1) − h_i(0) − h_i'(0)‖.
+//    matching sum of error estimates (the error of a maximum is at most the largest error). pointwise
+//    := (1/N) Σ ‖h_i(1) − h_i(0) − h_i'(0)‖, pointwise_err := (1/N) Σ (error of h_i'(0) + 2ρ·max‖h‖ + the
+//    effect of fl(c_k + δ_i) ≠ p_i), so that ‖R‖ ≤ pointwise + pointwise_err + R_err (triangle inequality).
 //  * M_est: the largest ‖D²G(p)[u, u]‖ over (a) the segment grid points with u = δ_i/‖δ_i‖ and (b)
 //    random points of each hull H_k (Dirichlet(1) weights of the block's points) × random unit u.
-//    A sampled supremum: M_{l,j}(Θ, C) ≥ M_est (up to the FD error). M_global_est adds random points of
-//    the hull of all samples, H^j (Theorem 3.4's M_{l,j}(Θ)). (a) makes taylor ≤ ½·M_est·WCSS exact.
+//    A sampled supremum: M_{l,j}(Θ, C) ≥ M_est (up to the FD error M_err, the largest error estimate
+//    of the stencils it is the maximum of). M_global_est adds random points of the hull of all samples,
+//    H^j (Theorem 3.4's M_{l,j}(Θ)), with M_global_err likewise. WCSS is (1/N)Σ‖δ_i‖² of the same δ_i
+//    the segments use, so (a) makes taylor ≤ ½·M_est·WCSS hold up to the rounding of these sums
+//    (relative γ_{N+4}: each ‖h_i''‖ ≤ M̂‖δ_i‖²(1 + u), then two sums of N terms and two products).
 //
 // Check lemma_3_3 (a random network: the lemma holds for any Θ; C² activations only — identity,
 // tanh, sigmoid, softplus — since ReLU's G is not C²): Gaussian-mixture inputs (K blobs, σ drawn),
@@ -74,16 +84,33 @@ Mlp tail(const Mlp& net, arma::uword j) {
 }
 
 // Per-column factors of G at the points P = [z; y] (columns): for the tail's layer m (global layer
-// l = j + m + 1), G(P.col(i)) = D[m].col(i) · Z[m].col(i)ᵀ.
+// l = j + m + 1), G(P.col(i)) = D[m].col(i) · Z[m].col(i)ᵀ. Dt[m] ≥ |D[m]| entrywise is the size of
+// the terms D is computed from — the scale of its rounding (delta_term_sizes).
 struct Factors {
-  std::vector<arma::mat> D, Z;
+  std::vector<arma::mat> D, Z, Dt;
 };
+arma::mat derivative_term_sizes(Activation act, const arma::mat& A);
 Factors factors(const Mlp& sub, Loss loss, const arma::mat& P, arma::uword nz) {
   const Forward fw = forward(sub, P.rows(0, nz - 1));
+  const arma::mat Y = P.rows(nz, P.n_rows - 1);
   Factors f;
-  f.D = backprop_deltas(sub, fw, loss_gradient(loss, fw.Z.back(), P.rows(nz, P.n_rows - 1)));
+  f.D = backprop_deltas(sub, fw, loss_gradient(loss, fw.Z.back(), Y));
   f.Z.assign(fw.Z.begin(), fw.Z.end() - 1);
+  f.Dt = delta_term_sizes(sub, fw, loss, Y);
   return f;
+}
+
+// The size of the terms σ'(A) is computed from (header of delta_term_sizes).
+arma::mat derivative_term_sizes(Activation act, const arma::mat& A) {
+  switch (act) {
+    case Activation::Tanh: return 1 + arma::square(activate(Activation::Tanh, A));
+    case Activation::Sigmoid: {
+      const arma::mat s = activate(Activation::Sigmoid, A);
+      return s + arma::square(s);
+    }
+    case Activation::Softplus: return activate(Activation::Sigmoid, A);
+    default: return arma::abs(activation_derivative(act, A));   // identity: 1; ReLU: 0 or 1 (exact)
+  }
 }
 
 // The five evaluation offsets of every finite-difference stencil, in units of the step.
@@ -92,16 +119,18 @@ constexpr double kOffsets[5] = {-1.0, -0.5, 0.0, 0.5, 1.0};
 struct Stencil {
   arma::mat d2, d1;        // second and first derivative (Richardson)
   double d2_err = 0;       // error estimate of d2
+  double d1_err = 0;       // error estimate of d1
+  double hmax = 0;         // largest size of h's terms over the five points (the rounding terms' scale)
   arma::mat h0;            // value at the centre
 };
 
-// Columns a..a+4 of (D, Z) hold G at the offsets kOffsets·s around a centre.
-Stencil stencil(const arma::mat& D, const arma::mat& Z, arma::uword a, double s, double rho) {
+// Columns a..a+4 of (D, Z) hold G at the offsets kOffsets·s around a centre; Dt the sizes of D's terms.
+Stencil stencil(const arma::mat& D, const arma::mat& Dt, const arma::mat& Z, arma::uword a, double s, double rho) {
   arma::mat h[5];
   double hmax = 0;
   for (arma::uword o = 0; o < 5; ++o) {
     h[o] = D.col(a + o) * Z.col(a + o).t();
-    hmax = std::max(hmax, arma::norm(h[o], "fro"));
+    hmax = std::max(hmax, arma::norm(Dt.col(a + o)) * arma::norm(Z.col(a + o)));   // ‖d̃ zᵀ‖_F = ‖d̃‖‖z‖
   }
   const arma::mat ds = (h[4] - 2 * h[2] + h[0]) / (s * s);
   const arma::mat dh = (h[3] - 2 * h[2] + h[1]) / (s * s / 4);
@@ -110,6 +139,9 @@ Stencil stencil(const arma::mat& D, const arma::mat& Z, arma::uword a, double s,
   r.d2_err = arma::norm(dh - ds, "fro") / 3 + 64.0 / 3 * rho * hmax / (s * s);
   const arma::mat d1s = (h[4] - h[0]) / (2 * s), d1h = (h[3] - h[1]) / s;
   r.d1 = (4 * d1h - d1s) / 3;
+  // Rounding: each h carries ≤ ρ·hmax, so (4·d1h − d1s)/3 carries ≤ (4·2/s + 2/(2s))ρ·hmax/3 = 3ρ·hmax/s.
+  r.d1_err = arma::norm(d1h - d1s, "fro") / 3 + 3 * rho * hmax / s;
+  r.hmax = hmax;
   r.h0 = h[2];
   return r;
 }
@@ -134,6 +166,26 @@ arma::vec random_direction(arma::uword n, Engine& rng) {
 }
 
 }  // namespace
+
+std::vector<arma::mat> delta_term_sizes(const Mlp& net, const Forward& fw, Loss loss, const arma::mat& Y) {
+  const arma::uword L = net.depth();
+  arma::mat a_terms = arma::abs(net.W[L - 1]) * arma::abs(fw.Z[L - 1]);
+  a_terms.each_col() += arma::abs(net.b[L - 1]);
+  const arma::mat yhat_terms = arma::abs(fw.Z.back()) + derivative_term_sizes(net.act[L - 1], fw.A[L - 1]) % a_terms;
+  arma::mat T;
+  if (loss == Loss::SquaredError) {
+    T = 2 * (yhat_terms + arma::abs(Y));
+  } else {   // softmax·Σy − y: terms softmax·Σy + |y|, and ŷ's rounding moves it by ≤ Σ|y|·max|δŷ|
+    T = arma::abs(loss_gradient(loss, fw.Z.back(), Y)) + 2 * arma::abs(Y);
+    const arma::rowvec shift = arma::sum(arma::abs(Y), 0) % arma::max(yhat_terms, 0);
+    T.each_row() += shift;
+  }
+  std::vector<arma::mat> Dt(L);
+  Dt[L - 1] = T % derivative_term_sizes(net.act[L - 1], fw.A[L - 1]);
+  for (arma::uword l = L - 1; l >= 1; --l)
+    Dt[l - 1] = (arma::abs(net.W[l]).t() * Dt[l]) % derivative_term_sizes(net.act[l - 1], fw.A[l - 1]);
+  return Dt;
+}
 
 arma::mat layer_data(const Mlp& net, const arma::mat& X, arma::uword j) {
   require(j <= net.depth(), "lemma_3_3::layer_data", "j = {} > depth {}", j, net.depth());
@@ -210,7 +262,9 @@ std::vector<PairMeasure> measure(const Mlp& net, Loss loss, const arma::mat& X, 
   const Factors fs = factors(sub, loss, Q, nz), fh = factors(sub, loss, H, nz);
   const double Nd = static_cast<double>(N);
   const arma::vec pi = counts / Nd;
-  const double wcss_j = wcss(P, block);
+  // WCSS_j(C) (eq. 6) from the δ_i the segments use (header): the same number as wcss(P, block) up to
+  // rounding, and exactly the one the segment bound ½·M̂·WCSS speaks of.
+  const double wcss_j = arma::accu(arma::square(delta_norm)) / Nd;
 
   std::vector<PairMeasure> out;
   for (arma::uword m = 0; m < pairs; ++m) {
@@ -221,47 +275,67 @@ std::vector<PairMeasure> measure(const Mlp& net, Loss loss, const arma::mat& X, 
     pm.centroid_gradient = fc.D[m] * arma::diagmat(pi) * fc.Z[m].t();
     const arma::mat R = (fd.D[m] * fd.Z[m].t()) / Nd - pm.centroid_gradient;
     pm.R = arma::norm(R, "fro");
-    const arma::rowvec dn = arma::sqrt(arma::sum(arma::square(fd.D[m]), 0));
+    const arma::rowvec dn = arma::sqrt(arma::sum(arma::square(fd.Dt[m]), 0));
     const arma::rowvec zn = arma::sqrt(arma::sum(arma::square(fd.Z[m]), 0));
-    const arma::rowvec dcn = arma::sqrt(arma::sum(arma::square(fc.D[m]), 0));
+    const arma::rowvec dcn = arma::sqrt(arma::sum(arma::square(fc.Dt[m]), 0));
     const arma::rowvec zcn = arma::sqrt(arma::sum(arma::square(fc.Z[m]), 0));
     const double S = arma::dot(dn, zn) / Nd, Sc = arma::dot(dcn % zcn, pi.t());
     pm.R_err = (tol::gamma(N) + rho) * (S + Sc);
 
-    double M = 0, taylor = 0, taylor_err = 0, pointwise = 0;
+    double M = 0, M_err = 0, taylor = 0, taylor_err = 0, pointwise = 0, pointwise_err = 0;
     for (arma::uword i = 0; i < N; ++i) {
       if (delta_norm(i) == 0) continue;   // the sample is its block's centroid: R_i = 0
       const double s = s_of(i), dd = delta_norm(i) * delta_norm(i);
-      double hmax = 0, emax = 0;
+      double hmax = 0, emax = 0, h_scale = 0;
       arma::mat h0, d1, h1;
+      double d1_err = 0;
       for (arma::uword g = 0; g < T; ++g) {
-        const Stencil st = stencil(fs.D[m], fs.Z[m], 5 * (i * T + g), s, rho);
+        const Stencil st = stencil(fs.D[m], fs.Dt[m], fs.Z[m], 5 * (i * T + g), s, rho);
         const double v = arma::norm(st.d2, "fro");
         if (v > hmax) hmax = v;
         emax = std::max(emax, st.d2_err);
         M = std::max(M, v / dd);
+        M_err = std::max(M_err, st.d2_err / dd);
         if (g == 0) {
           h0 = st.h0;
           d1 = st.d1;
+          d1_err = st.d1_err;
+          h_scale = st.hmax;
         }
-        if (g == T - 1) h1 = st.h0;
+        if (g == T - 1) {
+          h1 = st.h0;
+          h_scale = std::max(h_scale, st.hmax);
+        }
       }
       taylor += 0.5 * hmax;
       taylor_err += 0.5 * emax;
       pointwise += arma::norm(h1 - h0 - d1, "fro");
+      // + the rounding of h_i's ends themselves, and of the end point fl(c_k + δ_i) ≠ p_i (by ≲ 2u(‖c_k‖ + ‖δ_i‖),
+      // moving G by ≈ ‖h_i'(0)‖/‖δ_i‖ per unit length).
+      pointwise_err += d1_err + 2 * rho * h_scale +
+                       arma::norm(d1, "fro") * 2 * tol::unit_roundoff * (arma::norm(C.col(block(i))) + delta_norm(i)) /
+                           delta_norm(i);
     }
     pm.taylor = taylor / Nd;
     pm.taylor_err = taylor_err / Nd;
     pm.pointwise = pointwise / Nd;
-    double M_global = M;
+    pm.pointwise_err = pointwise_err / Nd;
+    double M_global = M, M_global_err = M_err;
     for (arma::uword k = 0; k <= B; ++k)
       for (arma::uword q = 0; q < per_hull; ++q) {
-        const double v = arma::norm(stencil(fh.D[m], fh.Z[m], 5 * (k * per_hull + q), eta, rho).d2, "fro");
-        if (k < B) M = std::max(M, v);
+        const Stencil st = stencil(fh.D[m], fh.Dt[m], fh.Z[m], 5 * (k * per_hull + q), eta, rho);
+        const double v = arma::norm(st.d2, "fro");
+        if (k < B) {
+          M = std::max(M, v);
+          M_err = std::max(M_err, st.d2_err);
+        }
         M_global = std::max(M_global, v);
+        M_global_err = std::max(M_global_err, st.d2_err);
       }
     pm.M_est = M;
+    pm.M_err = M_err;
     pm.M_global_est = M_global;
+    pm.M_global_err = M_global_err;
     out.push_back(std::move(pm));
   }
   return out;
@@ -312,8 +386,9 @@ Evidence evaluate_lemma(const nlohmann::json& p) {
       const double by_pointwise = pm.R > 0 ? pm.R / pm.pointwise : 0;
       max_statement = std::max(max_statement, statement);
       max_pointwise = std::max(max_pointwise, by_pointwise);
-      pairs.push_back({{"l", pm.l}, {"j", pm.j}, {"R", pm.R}, {"pointwise", pm.pointwise}, {"taylor", pm.taylor},
-                       {"taylor_err", pm.taylor_err}, {"M_est", pm.M_est}, {"wcss", pm.wcss},
+      pairs.push_back({{"l", pm.l}, {"j", pm.j}, {"R", pm.R}, {"R_err", pm.R_err}, {"pointwise", pm.pointwise},
+                       {"pointwise_err", pm.pointwise_err}, {"taylor", pm.taylor}, {"taylor_err", pm.taylor_err},
+                       {"M_est", pm.M_est}, {"M_err", pm.M_err}, {"wcss", pm.wcss},
                        {"R_over_statement_estimated", statement}});
       const double ratio = pm.taylor > 0 ? pm.R / pm.taylor : (pm.R > 0 ? INFINITY : 0);
       if (ratio > worst) {

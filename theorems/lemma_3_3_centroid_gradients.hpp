@@ -25,11 +25,14 @@ struct PairMeasure {
   double R = 0;                  // ‖∇_{W_l}L_0 − ∇_{W_l}L_0^{j,C}‖_F, computed directly
   double R_err = 0;              // first-order rounding estimate of R
   double pointwise = 0;          // (1/N) Σ_i ‖R_i‖_F, R_i the Taylor remainder of sample i (FD)
+  double pointwise_err = 0;      // finite-difference error estimate of `pointwise` (its h_i'(0))
   double taylor = 0;             // (1/N) Σ_i ½ max_t ‖D²G(c_k + tδ_i)[δ_i, δ_i]‖_F (FD, on the grid)
   double taylor_err = 0;         // finite-difference error estimate of `taylor`
   double M_est = 0;              // sampled max of ‖D²G‖ over the hulls H_k: M_{l,j}(Θ, C) from below
+  double M_err = 0;              // finite-difference error estimate of M_est (largest over its stencils)
   double M_global_est = 0;       // the same over the hull of all points: M_{l,j}(Θ) from below
-  double wcss = 0;               // WCSS_j(C), eq. (6), of the stacked (z^j, y)
+  double M_global_err = 0;       // finite-difference error estimate of M_global_est
+  double wcss = 0;               // WCSS_j(C), eq. (6), of the stacked (z^j, y), from the segments' δ_i
   arma::mat centroid_gradient;   // ∇_{W_l}L_0^{j,C} = Σ_k π_k G(z̄_k, ȳ_k): rank ≤ #blocks
 };
 
@@ -41,5 +44,14 @@ std::vector<PairMeasure> measure(const Mlp& net, Loss loss, const arma::mat& X, 
 
 // The layer-j data z^j of X (j = 0: X itself).
 arma::mat layer_data(const Mlp& net, const arma::mat& X, arma::uword j);
+
+// The sizes of the terms the backprop deltas of `net` at the forward pass `fw` (targets Y) are computed
+// from, ≥ |backprop_deltas(…)| entrywise: the scale of their rounding (a first-order estimate). The
+// output delta ∂ℓ/∂ŷ is a difference (2(ŷ − y); softmax·Σy − y) that cancels at a good fit while its
+// rounding does not, so it is replaced by the size of its terms — 2(|ŷ| + |y|) with |ŷ| taken as its own
+// terms |σ(a)| + σ'(a)(|W||z| + |b|); |softmax·Σy − y| + 2|y| + Σ|y|·max(ŷ terms) for cross-entropy —
+// and backpropagated through |W|ᵀ and the sizes of σ''s terms (1 + tanh², s + s² for the sigmoid's
+// s(1 − s): both cancel where the unit saturates; 1 for identity, softplus' = s and ReLU's 0/1).
+std::vector<arma::mat> delta_term_sizes(const Mlp& net, const Forward& fw, Loss loss, const arma::mat& Y);
 
 }  // namespace nrc::lemma_3_3

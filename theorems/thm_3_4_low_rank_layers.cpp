@@ -28,7 +28,16 @@
 // (R_err from the lemma's measurement; ‖∇L_0‖'s own rounding is below R_err; the last term is
 // LAPACK's singular-value error, tolerances.hpp). Every chain value goes into metrics["chain"]:
 // the report shows each link's tightness (value / next value) per layer; W_norm = ‖W_l‖_F tells
-// the trivial stationary points (W_l ≈ 0, where every link is loose) apart.
+// the trivial stationary points (W_l ≈ 0, where every link is loose) apart. Beside `values`,
+// `errors` holds an estimate of each value's error: dist's SVD error (the sqrt(min(m,n))·… term
+// above); for links 1–4 the error of their own term — R_err/(2λ), taylor_err/(2λ), ½·M̂_err·WCSS/(2λ),
+// M̂_global_err·TCV/λ, M̂'s errors being the largest FD error estimate among the stencils it is the
+// maximum of — plus the rounding of ‖E_l‖/(2λ), (R_err + γ_{N+1}·2λ‖W_l‖)/(2λ). Each is the largest
+// over j < l: if a_j ≤ b_j for the exact values, the computed minima satisfy
+// min_j â_j ≤ â_{j*} ≤ b̂_{j*} + e_a + e_b = min_j b̂_j + e_a + e_b (j* the argmin of b̂), so consecutive
+// links compare within their errors' sum (property_tests/lemma_3_3_test.cpp checks it per layer).
+// Estimates, not proofs (the FD ones are Richardson estimates), and metrics only: the verdict above
+// is unchanged.
 //
 // Instances: K ∈ 1..3 Gaussian blobs, 2–4 points each, σ log-uniform in [1e-3, 0.3]; every width
 // in K+1 … 8 (so rank ≤ K constrains every layer); depth 1–3; C² activations (identity, tanh,
@@ -36,6 +45,7 @@
 // per blob); λ log-uniform in [1e-3, 1e-1]; trained by L-BFGS to tol = 1e-9. An instance the
 // trainer does not bring to stationarity is Inconclusive (its status recorded), never judged.
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <limits>
 
@@ -105,8 +115,10 @@ Evidence evaluate_thm(const nlohmann::json& p) {
 
   const Gradient grad = regularized_loss(net, loss, data.X, Y, lambda).grad;
   const double two_lambda = 2 * lambda;
-  // Per layer l (index l−1): the four upper links, each minimised over j < l.
+  // Per layer l (index l−1): the four upper links, each minimised over j < l, and each link's error
+  // estimate, the largest over j (header: what consecutive minimised links compare within).
   std::vector<std::array<Link, 4>> links(L);
+  std::vector<std::array<double, 4>> link_err(L, {0, 0, 0, 0});
   std::vector<double> R_err(L, 0);
   nlohmann::json tcv = nlohmann::json::array();
   for (arma::uword j = 0; j < L; ++j) {
@@ -122,6 +134,11 @@ Evidence evaluate_thm(const nlohmann::json& p) {
       ls[1].offer((pm.taylor + res) / two_lambda, j);
       ls[2].offer((0.5 * pm.M_est * pm.wcss + res) / two_lambda, j);
       ls[3].offer(pm.M_global_est * best.wcss / lambda + res / two_lambda, j);
+      auto& es = link_err[pm.l - 1];
+      es[0] = std::max(es[0], pm.R_err / two_lambda);
+      es[1] = std::max(es[1], pm.taylor_err / two_lambda);
+      es[2] = std::max(es[2], 0.5 * pm.M_err * pm.wcss / two_lambda);
+      es[3] = std::max(es[3], pm.M_global_err * best.wcss / lambda);
     }
   }
 
@@ -132,15 +149,19 @@ Evidence evaluate_thm(const nlohmann::json& p) {
     const arma::vec s = singular_values(W);
     const double dist = distance_to_rank(s, K);
     const auto& ls = links[l];
+    const auto& es = link_err[l];
+    const double p_dim = static_cast<double>(std::min(W.n_rows, W.n_cols));
+    const double dist_err = std::sqrt(p_dim) * tol::svd_abs_error(s(0), W.n_rows, W.n_cols);
+    // Every link carries ‖E_l‖/(2λ); its rounding is ≤ (R_err + γ_{N+1}·2λ‖W_l‖)/(2λ) (header).
+    const double res_err = (es[0] * two_lambda + tol::gamma(N + 1) * two_lambda * arma::norm(W, "fro")) / two_lambda;
     chain.push_back({{"layer", l + 1},
                      {"W_norm", arma::norm(W, "fro")},
                      {"values", {dist, ls[0].value, ls[1].value, ls[2].value, ls[3].value}},
+                     {"errors", {dist_err, es[0] + res_err, es[1] + res_err, es[2] + res_err, es[3] + res_err}},
                      {"j", {ls[0].j, ls[1].j, ls[2].j, ls[3].j}}});
     const double over_paper = ls[3].value > 0 ? dist / ls[3].value : (dist > 0 ? INFINITY : 0);
     max_over_paper = std::max(max_over_paper, over_paper);
-    const double p_dim = static_cast<double>(std::min(W.n_rows, W.n_cols));
-    const double err = (2 * R_err[l] + tol::gamma(N + 1) * two_lambda * arma::norm(W, "fro")) / two_lambda +
-                       std::sqrt(p_dim) * tol::svd_abs_error(s(0), W.n_rows, W.n_cols);
+    const double err = (2 * R_err[l] + tol::gamma(N + 1) * two_lambda * arma::norm(W, "fro")) / two_lambda + dist_err;
     const double ratio = ls[0].value > 0 ? dist / ls[0].value : (dist > 0 ? INFINITY : 0);
     if (ratio > worst) {
       worst = ratio;

@@ -12,7 +12,8 @@
 // "exact" (the TCV-optimal partition by enumeration, N ≤ 10). (The proof's steps: the resolvent
 // identity A⁻¹ − B⁻¹ = −A⁻¹(A − B)B⁻¹ with λ_min ≥ λ gives (32) and (33) rigorously; the paper's
 // "Lagrange remainder" phrasing is not needed.) Also measured: rank θ*_C ≤ |C| (metric
-// theta_c_rank_gap = σ_{|C|+1}(θ*_C)/σ_1(θ*_C), rounding level expected).
+// theta_c_rank_gap = σ_{|C|+1}(θ*_C)/σ_1(θ*_C), rounding level expected, and the rounding budget it
+// must stay within, theta_c_rank_gap_budget).
 // Targets: autoencoding (Y = X, c = d) or one-hot cluster labels (c = K). λ over 1e-4..10, σ over
 // 1e-6..3: for small σ both sides scale like σ², and lhs is a difference of O(1) matrices, so double
 // precision loses digits there; the first-order estimate err (below) sends such instances to the
@@ -156,6 +157,17 @@ Evidence measure_double(const Instance& in) {
   e.metrics["blocks"] = in.blocks;
   const arma::vec sc = singular_values(theta_c);
   e.metrics["theta_c_rank_gap"] = (in.blocks < sc.n_elem && sc(0) > 0) ? sc(in.blocks) / sc(0) : 0.0;
+  // What rounding allows that ratio (a metric for the tests, not a verdict): θ*_C = Ȳ Zᵀ with
+  // Z = (X̄X̄ᵀ + NλI)⁻¹X̄ (lib/closed_form) and Ȳ's columns equal within a block, so σ_{|C|+1}(θ*_C) comes
+  // from the N-term product (γ_N‖Ȳ‖‖Z‖) and the solve's forward error (16·(d + N)·ε·κ_c·‖Z‖, the
+  // convention of the closed-form tests), ‖Z‖ ≤ ‖X̄‖/(Nλ); LAPACK adds max(c, d)·ε·σ_1.
+  const double ybar = section5::Double::centroid_norm(in.Y, in.partition), xbar = std::sqrt(xbar2);
+  const double zbound = xbar / Nl;
+  e.metrics["theta_c_rank_gap_budget"] =
+      sc.n_elem > 0 && sc(0) > 0
+          ? ((tol::gamma(in.N) + 16 * static_cast<double>(in.d + in.N) * 2 * u * kappa_c) * ybar * zbound) / sc(0) +
+                tol::svd_abs_error(1, theta_c.n_rows, theta_c.n_cols)
+          : 0.0;
   e.metrics["gram_condition"] = sys.gram_condition;
   return e;
 }
@@ -165,6 +177,11 @@ Evidence measure_reference(const Instance& in) {
   const auto s = sides<section5::Reference>(in);
   Evidence e = section5::reference_evidence(s.lhs, s.rhs, s.scale, /*squared=*/false);
   e.notes = "partition: " + in.partition_name;
+  // The same metrics as a double-decided record (summaries and tests read them on every record):
+  // rank θ*_C ≤ |C| and κ(G) are statements about the double computation, so they stay in double;
+  // WCSS is the one the verdict used.
+  e.metrics = measure_double(in).metrics;
+  e.metrics["wcss"] = static_cast<double>(s.wcss);
   return e;
 }
 

@@ -31,7 +31,8 @@
 // (p = max(c, d, N)), amplified by κ₂(G); TCV by p·u·mean‖y_i‖² (cancellation in y_i − ȳ_k); the
 // tail by p·u·‖Y‖²/(Nλ). A small gap σ_K − σ_{K+1} makes θ*_K ill-determined but needs no term: the
 // computed θ*_K is an exact minimizer for nearby data, and the theorem bounds every minimizer. When
-// |lhs − rhs| ≤ err the runner recomputes both sides at 50 digits (lib/mp) and decides there.
+// |lhs − rhs| ≤ err the runner recomputes both sides at 50 digits (lib/mp) and decides there; that
+// record's metrics (tcv, refined_ratio; tcv_over_lambda, paper_ratio) are then computed at 50 digits too.
 // Tight where: eq. (43) is loose by design (factor d·min{d,c} ≥ 4 when K < min{c,d}); the refined bound
 // is attained when Q_λ's tail equals Y's (X with orthogonal rows, N λ ≫ ‖X‖²).
 #include <algorithm>
@@ -173,6 +174,25 @@ RoundingEstimate rounding(const Instance& in, double lhs) {
   return {2 * std::sqrt(lhs) * e_theta + e_theta * e_theta, p * u * y2 / static_cast<double>(in.N), p * u * y2};
 }
 
+// The metrics each check records beside its verdict, from the sides of whichever arithmetic decided
+// it (a record decided at 50 digits carries them too: summaries and tests read them on every record).
+template <class R>
+void paper_metrics(Evidence& e, const Instance& in, const Sides<R>& s) {
+  const R Nl = R(static_cast<double>(in.N)) * R(in.lambda);
+  e.metrics["tcv"] = static_cast<double>(s.tcv);
+  e.metrics["tcv_method"] = in.tcv_method;
+  e.metrics["refined_rhs"] = static_cast<double>(R(s.tail / Nl));
+  e.metrics["refined_ratio"] = s.tail > 0 ? static_cast<double>(R(s.lhs / (s.tail / Nl))) : (s.lhs == 0 ? 0.0 : INFINITY);
+}
+
+template <class R>
+void refined_metrics(Evidence& e, const Instance& in, const Sides<R>& s) {
+  const R lambda(in.lambda), paper_rhs = R(paper_factor(in)) * s.tcv / lambda;
+  e.metrics["tcv_over_lambda"] = static_cast<double>(R(s.tcv / lambda));
+  e.metrics["paper_rhs"] = static_cast<double>(paper_rhs);
+  e.metrics["paper_ratio"] = s.tcv > 0 ? static_cast<double>(R(s.lhs / paper_rhs)) : (s.lhs == 0 ? 0.0 : INFINITY);
+}
+
 Evidence paper_double(const Instance& in) {
   Evidence e;
   if (std::max(in.c, in.d) > in.N) {
@@ -180,16 +200,13 @@ Evidence paper_double(const Instance& in) {
     return e;
   }
   const auto s = sides<section5::Double>(in);
-  const double factor = paper_factor(in), Nl = static_cast<double>(in.N) * in.lambda;
+  const double factor = paper_factor(in);
   e.lhs = s.lhs;
   e.rhs = factor * s.tcv / in.lambda;
   const RoundingEstimate r = rounding(in, s.lhs);
   e.err = r.lhs + factor * r.tcv / in.lambda;
   e.notes = "TCV by " + in.tcv_method;
-  e.metrics["tcv"] = s.tcv;
-  e.metrics["tcv_method"] = in.tcv_method;
-  e.metrics["refined_rhs"] = s.tail / Nl;
-  e.metrics["refined_ratio"] = s.tail > 0 ? s.lhs / (s.tail / Nl) : (s.lhs == 0 ? 0.0 : INFINITY);
+  paper_metrics(e, in, s);
   return e;
 }
 
@@ -199,6 +216,7 @@ Evidence paper_reference(const Instance& in) {
   const auto s = sides<section5::Reference>(in);
   Evidence e = section5::reference_evidence(s.lhs, s.tcv * paper_factor(in) / in.lambda, s.scale, /*squared=*/true);
   e.notes = "TCV by " + in.tcv_method;
+  paper_metrics(e, in, s);
   return e;
 }
 
@@ -210,17 +228,17 @@ Evidence refined_double(const Instance& in) {
   e.rhs = s.tail / Nl;
   const RoundingEstimate r = rounding(in, s.lhs);
   e.err = r.lhs + r.tail / Nl;
-  e.metrics["tcv_over_lambda"] = s.tcv / in.lambda;
-  e.metrics["paper_rhs"] = paper_factor(in) * s.tcv / in.lambda;
-  e.metrics["paper_ratio"] = s.tcv > 0 ? s.lhs / (paper_factor(in) * s.tcv / in.lambda) : (s.lhs == 0 ? 0.0 : INFINITY);
+  refined_metrics(e, in, s);
   return e;
 }
 
 Evidence refined_reference(const Instance& in) {
   if (!section5::reference_feasible(in.X)) return section5::too_large_for_reference();
   const auto s = sides<section5::Reference>(in);
-  return section5::reference_evidence(s.lhs, s.tail / (mp::Real(in.N) * mp::Real(in.lambda)), s.scale,
-                                      /*squared=*/true);
+  Evidence e = section5::reference_evidence(s.lhs, s.tail / (mp::Real(in.N) * mp::Real(in.lambda)), s.scale,
+                                            /*squared=*/true);
+  refined_metrics(e, in, s);
+  return e;
 }
 
 }  // namespace
