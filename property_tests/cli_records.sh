@@ -78,7 +78,7 @@ wait "$pid" 2>/dev/null
 line=$(OPENBLAS_NUM_THREADS=2 "$nrc" check thm_5_4 --trials 1 --seed 4 --out "$tmp/t2.jsonl" 2>/dev/null | grep "worst instance")
 cmd=${line#*: nrc }
 [[ $cmd == *"--blas-threads 2"* ]] || fail "replay line without the thread count: $cmd"
-json=$(eval "\"$nrc\" $cmd --json" 2>"$tmp/err")
+json=$(eval "env -u OPENBLAS_NUM_THREADS -u OMP_NUM_THREADS \"$nrc\" $cmd --json" 2>"$tmp/err")
 [[ $json == *'"blas_threads":2'* ]] && [ ! -s "$tmp/err" ] && ok "replay ran with the record's 2 BLAS threads" ||
   fail "replay: $json / $(cat "$tmp/err")"
 eval "OPENBLAS_NUM_THREADS=1 \"$nrc\" $cmd" >/dev/null 2>"$tmp/err"

@@ -52,7 +52,8 @@ struct Check {
   // Measures one instance. Throws invalid_argument on malformed parameters (bad user input).
   std::function<Evidence(const nlohmann::json&)> evaluate;
   // Optional: the same measurement at reference precision (lib/mp, 50 digits). The runner calls it
-  // when the double-precision verdict lies within the rounding error of the bound.
+  // when the double-precision verdict lies within the rounding error of the bound; its metrics
+  // update those of the double measurement (the record keeps both).
   std::function<Evidence(const nlohmann::json&)> evaluate_reference = {};
   // Optional: the same measurement on a user's data (Section 5 checks), and at reference precision.
   std::function<Evidence(const UserData&)> evaluate_data = {};

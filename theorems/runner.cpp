@@ -40,7 +40,12 @@ Record decide(const Check& check, const nlohmann::json& params, const std::funct
   if (j.within_rounding && reference) {
     escalation = fmt::format("double precision undecided (|lhs - rhs| <= err = {:.3g}); decided at {}", e.err,
                              kReferencePrecision);
+    // The double measurement's metrics stay (summaries read them on every record); those the
+    // reference path measured again replace theirs.
+    nlohmann::json metrics = std::move(e.metrics);
     e = measure(reference, input);
+    metrics.update(e.metrics);
+    e.metrics = std::move(metrics);
     j = judge(e);
     r.precision = kReferencePrecision;
   }
