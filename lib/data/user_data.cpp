@@ -14,11 +14,6 @@ namespace {
 using data_detail::fail;
 using data_detail::Format;
 
-IdxArray read_idx_content(std::string_view fn, const std::string& path) {
-  auto reader = data_detail::open_content(fn, path, nullptr);
-  return data_detail::parse_idx(*reader, fn, path);
-}
-
 // The matrix of a text or Armadillo file, as stored.
 arma::mat stored_matrix(const data_detail::DataFile& file, std::string_view fn, const std::string& path) {
   if (file.format == Format::ArmaAscii || file.format == Format::ArmaBinary)
@@ -42,14 +37,16 @@ std::string where(Format format, arma::uword r, arma::uword c) {
 
 }  // namespace
 
-arma::mat load_matrix(const std::string& path) {
+namespace data_detail {
+
+arma::mat load_matrix_from(ByteReader& raw, const std::string& path) {
   constexpr std::string_view fn = "load_matrix";
-  const data_detail::DataFile file = data_detail::read_data_file(fn, path);
+  const DataFile file = read_data(raw, fn, path);
   arma::mat M;
   switch (file.format) {
     case Format::IdxGzip:
     case Format::Idx: {
-      const IdxArray a = read_idx_content(fn, path);
+      const IdxArray& a = file.idx;
       if (a.dims.size() == 3) {
         M = data_detail::idx_images_as_columns(a);
       } else if (a.dims.size() == 1) {
@@ -78,13 +75,13 @@ arma::mat load_matrix(const std::string& path) {
   return M;
 }
 
-arma::uvec load_labels(const std::string& path) {
+arma::uvec load_labels_from(ByteReader& raw, const std::string& path) {
   constexpr std::string_view fn = "load_labels";
-  const data_detail::DataFile file = data_detail::read_data_file(fn, path);
+  const DataFile file = read_data(raw, fn, path);
   switch (file.format) {
     case Format::IdxGzip:
     case Format::Idx: {
-      const IdxArray a = read_idx_content(fn, path);
+      const IdxArray& a = file.idx;
       if (a.dims.size() != 1)
         fail(fn, path, fmt::format("expected 1-D IDX labels, got dims {}", data_detail::dims_text(a.dims)));
       if (a.data.empty()) fail(fn, path, "no labels");
@@ -114,6 +111,16 @@ arma::uvec load_labels(const std::string& path) {
     out(i) = static_cast<arma::uword>(v);
   }
   return out;
+}
+
+}  // namespace data_detail
+
+arma::mat load_matrix(const std::string& path) {
+  return data_detail::load_matrix_from(*data_detail::open_regular_file("load_matrix", path), path);
+}
+
+arma::uvec load_labels(const std::string& path) {
+  return data_detail::load_labels_from(*data_detail::open_regular_file("load_labels", path), path);
 }
 
 }  // namespace nrc
