@@ -73,6 +73,22 @@ TEST(Judge, RatioAndSlack) {
   EXPECT_TRUE(std::isinf(nrc::judge(ev(1, 0)).ratio));
 }
 
+// A bracketed constant: Pass below rhs (lower estimate), Fail only above rhs_upper (rigorous bound),
+// Inconclusive in between.
+TEST(Judge, BracketedConstantsDecideOnlyOutsideTheBracket) {
+  Evidence e = ev(1.5, 1);
+  e.rhs_upper = 2;
+  EXPECT_EQ(nrc::judge(e).verdict, Verdict::Inconclusive);
+  e.lhs = 2.5;
+  EXPECT_EQ(nrc::judge(e).verdict, Verdict::Fail);
+  e.lhs = 0.5;
+  EXPECT_EQ(nrc::judge(e).verdict, Verdict::Pass);
+  e.rhs_upper = 0.9;   // not an upper bound of rhs: nothing can be decided
+  EXPECT_EQ(nrc::judge(e).verdict, Verdict::Inconclusive);
+  e.rhs_upper = kNaN;
+  EXPECT_EQ(nrc::judge(e).verdict, Verdict::Inconclusive);
+}
+
 TEST(Judge, UsesTheReferenceDifferenceWhenGiven) {
   Evidence e = ev(1, 1, 1e-40);   // both sides round to the same double…
   e.difference = 3e-30;           // …but lhs − rhs, computed at 50 digits, is clearly positive

@@ -117,8 +117,9 @@ std::string record_text(const Record& r) {
   std::string out = fmt::format("check:     {} ({})\n", r.check, r.paper_ref);
   if (r.seed) out += fmt::format("seed:      {}\n", *r.seed);
   out += fmt::format("params:    {}\n", r.params.dump());
-  out += fmt::format("lhs:       {}\nrhs:       {}\nratio:     {}\nslack:     {}\nerr est.:  {}\n", g17(r.lhs),
-                     g17(r.rhs), g17(r.ratio), g17(r.slack), g17(r.err));
+  out += fmt::format("lhs:       {}\nrhs:       {}\n", g17(r.lhs), g17(r.rhs));
+  if (r.rhs_upper) out += fmt::format("rhs upper: {} (with the constant's rigorous upper bound)\n", g17(*r.rhs_upper));
+  out += fmt::format("ratio:     {}\nslack:     {}\nerr est.:  {}\n", g17(r.ratio), g17(r.slack), g17(r.err));
   out += fmt::format("verdict:   {} (decided in {})\n", name(r.verdict), r.precision);
   if (!r.notes.empty()) out += fmt::format("notes:     {}\n", r.notes);
   out += fmt::format("computed:  nrc {} at {}, {} BLAS thread(s), {} kernels\n", r.build.version, r.build.commit,

@@ -19,7 +19,11 @@ Judgement judge(const Evidence& e) {
     j.note = "non-finite lhs, rhs or error estimate";
   } else {
     const double delta = e.difference.value_or(e.lhs - e.rhs);
-    if (delta > e.err) {
+    if (e.rhs_upper && !(std::isfinite(*e.rhs_upper) && *e.rhs_upper >= e.rhs)) {
+      j.note = "rhs_upper is not a finite value ≥ rhs";
+    } else if (delta > e.err && e.rhs_upper && e.lhs - *e.rhs_upper <= e.err) {
+      j.note = "lhs lies between rhs with the constant's lower estimate and rhs with its rigorous upper bound";
+    } else if (delta > e.err) {
       j.verdict = Verdict::Fail;
     } else if (delta <= -e.err) {
       j.verdict = Verdict::Pass;

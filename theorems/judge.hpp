@@ -11,6 +11,11 @@ namespace nrc {
 struct Evidence {
   double lhs = 0, rhs = 0;
   double err = 0;                 // estimated bound on the rounding error of the computed lhs − rhs
+  // For a bound whose constant can only be estimated (a sup over a set, sampled from below): `rhs`
+  // is computed with the lower estimate and `rhs_upper` with a rigorous upper bound of the constant.
+  // lhs ≤ rhs proves the statement (Pass); lhs > rhs_upper refutes it (Fail); in between it is
+  // Inconclusive, with the bracket [rhs, rhs_upper] in the record.
+  std::optional<double> rhs_upper;
   // lhs − rhs when it was computed more accurately than the difference of the rounded lhs and rhs
   // (reference precision: both sides may round to the same double while their difference does not).
   std::optional<double> difference;
@@ -35,6 +40,8 @@ struct Judgement {
 //     δ > err → Fail;  δ ≤ −err → Pass (so with err = 0, lhs ≤ rhs passes);
 //  4. −err < δ ≤ err: this precision cannot decide → Inconclusive until a reference-precision
 //     recomputation decides it.
+//  With rhs_upper (a bracketed constant): a Fail needs lhs − rhs_upper > err as well; a lhs above
+//  rhs but not above rhs_upper is Inconclusive ("between the bracket").
 Judgement judge(const Evidence& e);
 
 }  // namespace nrc

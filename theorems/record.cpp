@@ -47,6 +47,15 @@ void null_to_nan(nlohmann::json& j, int depth = 0) {
   }
 }
 
+// A count or seed: a non-negative integer as JSON stores it (a double, even 1e300, or -1 is not one;
+// converting those would be undefined or wrap).
+std::uint64_t unsigned_from(const nlohmann::json& j, const char* key) {
+  const auto& v = j.at(key);
+  require(v.is_number_unsigned() || (v.is_number_integer() && v.get<std::int64_t>() >= 0), "record_from_json",
+          "'{}': expected a non-negative integer", key);
+  return v.get<std::uint64_t>();
+}
+
 std::uint32_t crc(std::string_view a, std::string_view b = {}) {
   uLong c = crc32(0L, Z_NULL, 0);
   c = crc32(c, reinterpret_cast<const Bytef*>(a.data()), static_cast<uInt>(a.size()));
@@ -80,6 +89,7 @@ nlohmann::json to_json(const Record& r) {
   j["lhs"] = number(r.lhs);
   j["rhs"] = number(r.rhs);
   j["err"] = number(r.err);
+  if (r.rhs_upper) j["rhs_upper"] = number(*r.rhs_upper);
   j["ratio"] = number(r.ratio);
   j["slack"] = number(r.slack);
   j["verdict"] = name(r.verdict);
@@ -102,12 +112,13 @@ Record record_from_json(const nlohmann::json& j) {
     r.check = j.at("check").get<std::string>();
     r.paper_ref = j.value("paper_ref", "");
     r.params = j.at("params");
-    if (j.contains("seed")) r.seed = j.at("seed").get<std::uint64_t>();
-    if (j.contains("run_seed")) r.run_seed = j.at("run_seed").get<std::uint64_t>();
-    if (j.contains("index")) r.index = j.at("index").get<std::uint64_t>();
+    if (j.contains("seed")) r.seed = unsigned_from(j, "seed");
+    if (j.contains("run_seed")) r.run_seed = unsigned_from(j, "run_seed");
+    if (j.contains("index")) r.index = unsigned_from(j, "index");
     r.lhs = number_from(j, "lhs");
     r.rhs = number_from(j, "rhs");
     r.err = number_from(j, "err");
+    if (j.contains("rhs_upper")) r.rhs_upper = number_from(j, "rhs_upper");
     r.ratio = number_from(j, "ratio");
     r.slack = number_from(j, "slack");
     r.verdict = parse_verdict(j.at("verdict").get<std::string>());
@@ -120,7 +131,8 @@ Record record_from_json(const nlohmann::json& j) {
     if (const auto b = j.find("build"); b != j.end()) {
       r.build.version = b->value("nrc", "");
       r.build.commit = b->value("commit", "");
-      r.build.blas_threads = b->value("blas_threads", 0);
+      if (b->contains("blas_threads"))
+        r.build.blas_threads = static_cast<int>(std::min<std::uint64_t>(unsigned_from(*b, "blas_threads"), 1 << 20));
       r.build.blas_core = b->value("blas_core", "");
     }
     return r;
@@ -146,16 +158,24 @@ Record parse_record_line(std::string_view line) {
   std::uint32_t stored = 0;
   for (const char ch : hex) {
     const int v = ch >= '0' && ch <= '9' ? ch - '0' : ch >= 'a' && ch <= 'f' ? ch - 'a' + 10 : -1;
-    require(v >= 0, fn, "expected a hexadecimal checksum, got '{}'", hex);
+    require(v >= 0, fn, "expected a checksum of 8 lowercase hexadecimal digits");
     stored = stored << 4 | static_cast<std::uint32_t>(v);
   }
   require(crc(line.substr(0, at), "}") == stored, fn,
           "checksum mismatch: the line was changed after it was written");
   nlohmann::json j;
+  // Records nest a few levels; refusing deeper nesting while parsing keeps every later copy and
+  // traversal (recursive in nlohmann-json) from overflowing the stack on a hostile line.
+  const auto shallow = [](int depth, nlohmann::json::parse_event_t, nlohmann::json&) {
+    if (depth > kMaxDepth) throw std::invalid_argument("nested deeper than 32 levels");
+    return true;
+  };
   try {
-    j = nlohmann::json::parse(line);
+    j = nlohmann::json::parse(line, shallow);
   } catch (const nlohmann::json::exception& e) {
     invalid_arg(fn, fmt::format("not JSON: {}", e.what()));
+  } catch (const std::invalid_argument& e) {
+    invalid_arg(fn, e.what());
   }
   return record_from_json(j);
 }

@@ -37,6 +37,7 @@ struct Record {
   std::optional<std::uint64_t> index;
   double lhs = 0, rhs = 0;      // the claim is lhs ≤ rhs
   double err = 0;               // estimated rounding error of lhs − rhs
+  std::optional<double> rhs_upper;   // rhs with a rigorous upper bound of an estimated constant (Evidence)
   double ratio = 0;             // lhs / rhs (0 when both are 0)
   double slack = 0;             // rhs − lhs
   Verdict verdict = Verdict::Inconclusive;

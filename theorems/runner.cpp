@@ -52,6 +52,7 @@ Record decide(const Check& check, const nlohmann::json& params, const std::funct
   r.lhs = e.lhs;
   r.rhs = e.rhs;
   r.err = e.err;
+  r.rhs_upper = e.rhs_upper;
   r.ratio = j.ratio;
   r.slack = e.difference ? -*e.difference : j.slack;
   r.verdict = j.verdict;
