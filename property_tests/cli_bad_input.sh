@@ -53,6 +53,17 @@ printf '\x00\x00\x08\x03\x00\x00\x00\x01\x00\x00\x00\x02\x00\x00\x00\x02\x01\x02
 expect_error "trailing" data "$tmp/trailing.idx"
 { printf '\x00\x00\x08\x01\x00\x00\x27\x10'; head -c 10000 /dev/urandom; } | gzip -c | head -c 3000 >"$tmp/cut.gz"
 expect_error "cut.gz" data "$tmp/cut.gz"
+# A 600 KB file (200,000 zeros on one line, then 200,000 newlines) reads as 1 × 200000 in small
+# memory (it asked for 320 GB); a FIFO is refused at once (it blocked); CR alone ends a line (a 3×6
+# file read as 1×18).
+{ yes 0 | head -n 200000 | tr '\n' ' '; head -c 200000 /dev/zero | tr '\0' '\n'; } >"$tmp/wide.txt"
+(ulimit -v 1000000; "$nrc" data "$tmp/wide.txt" 2>&1) | grep -q '^shape: *1 × 200000$' ||
+  { echo "FAIL: nrc data $tmp/wide.txt (600 KB, one row then 200,000 newlines) is not 1 × 200000"; failures=$((failures + 1)); }
+mkfifo "$tmp/fifo"
+expect_error "fifo, not a regular file" data "$tmp/fifo"
+printf '1 2 3 4 5 6\r7 8 9 10 11 12\r13 14 15 16 17 18\r' >"$tmp/cr.txt"
+"$nrc" data "$tmp/cr.txt" 2>&1 | grep -q '^shape: *3 × 6$' ||
+  { echo "FAIL: nrc data $tmp/cr.txt (CR-only line ends) is not 3 × 6"; failures=$((failures + 1)); }
 echo '{"data":[0.1,0.2,0.3]}' >"$tmp/short.json"
 expect_error "784" data "$tmp/short.json"
 echo '{"data":[' >"$tmp/broken.json"

@@ -1,8 +1,9 @@
 # Sourced by the CLI contract scripts; needs $nrc, $tmp and a `failures` counter.
-# expect_error "what it should mention" args…: `nrc args…` must exit 2 with one stderr line naming it.
+# expect_error "what it should mention" args…: `nrc args…` must exit 2 with one stderr line naming it
+# (within 60 s: a hang is a failure too).
 expect_error() {
   local want=$1; shift
-  "$nrc" "$@" >"$tmp/out" 2>"$tmp/err" </dev/null
+  timeout 60 "$nrc" "$@" >"$tmp/out" 2>"$tmp/err" </dev/null   # a hang fails (exit 124), it does not stall ctest
   local rc=$? lines
   lines=$(wc -l <"$tmp/err")
   if [ "$rc" -ne 2 ] || [ "$lines" -ne 1 ] || ! grep -qi -- "$want" "$tmp/err"; then
