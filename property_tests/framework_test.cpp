@@ -34,9 +34,6 @@ Evidence ev(double lhs, double rhs, double err = 0) {
   return e;
 }
 
-std::string temp_path(const std::string& name) {
-  return (std::filesystem::temp_directory_path() / ("nrc_framework_" + name)).string();
-}
 
 TEST(Judge, DecidesByTheSignOfTheSlackBeyondTheErrorEstimate) {
   EXPECT_EQ(nrc::judge(ev(1, 2)).verdict, Verdict::Pass);

@@ -46,7 +46,11 @@ bool is_regular(int fd) {
 void write_file_atomic(const std::string& path, std::string_view content) {
   const std::filesystem::path target(path);
   const std::filesystem::path dir = target.has_parent_path() ? target.parent_path() : std::filesystem::path(".");
-  std::string tmp = (dir / ("." + target.filename().string() + ".XXXXXX")).string();
+  // Appended piece by piece: GCC 12 warns (-Wrestrict, a false positive) on "." + std::string.
+  std::string name = ".";
+  name += target.filename().string();
+  name += ".XXXXXX";
+  std::string tmp = (dir / name).string();
   const int fd = ::mkstemp(tmp.data());
   if (fd < 0) write_failed(path, errno);
   int err = write_all(fd, content);
