@@ -86,11 +86,12 @@ std::string_view name(TrainStatus s);   // "stationary", "max_iterations", "dive
 // run, a truncated or corrupted one is refused (invalid_argument; delete it to start afresh).
 // stationarity_tol and max_iterations may change between a run and its resume. The last
 // checkpoint is kept on completion, so a rerun returns at once (resumed = true). Writes are atomic
-// (path + ".tmp", then rename).
+// (lib/common/files.hpp: a temporary file beside it, fsync, rename).
 // Throws invalid_argument on a bad network (from flatten), X/Y shapes not matching it, N = 0,
 // non-finite X, Y or parameters, λ ≤ 0 or non-finite, tol < 0 or non-finite, max_iterations = 0,
 // checkpoint_every = 0, and for GD/SGD learning_rate ≤ 0 or non-finite, for SGD batch_size 0 or
-// > N; runtime_error if a checkpoint cannot be written.
+// > N, a checkpoint path that is not a regular file, or sizes that cannot fit in this machine's
+// memory; WriteError if a checkpoint cannot be written.
 TrainResult train(Mlp& net, const arma::mat& X, const arma::mat& Y, const TrainOptions& options);
 
 }  // namespace nrc
