@@ -1,12 +1,51 @@
 // Eq. (4) (stationary points of (3)) and degenerate data (the paragraph after eq. (5)).
 #include "property_tests/support.hpp"
 
+#include "lib/data/gaussian_mixture.hpp"
 #include "lib/nn/mlp.hpp"
 #include "lib/nn/train.hpp"
+#include "theorems/complex_step_gradient.hpp"
 #include "theorems/judge.hpp"
 #include "theorems/registry.hpp"
 
 namespace {
+
+// theorems/complex_step_gradient.hpp: ∇_{W_l}L_0 by the complex step agrees with backpropagation
+// (lib/nn, (1/N)·sum_loss_gradient) on random networks of every C² activation and both losses, within
+// the sum of the two error estimates: the step's own (err) and backprop's, (γ_N + ρ)·S/N
+// (support.hpp's gradient_rounding at λ = 0). The residual ‖c·W_l + ∇L_0‖ is formed from the same
+// numbers; Re L(Θ + ih·E) is L_0 itself up to the pass's rounding.
+TEST(ComplexStep, AgreesWithBackpropagation) {
+  nrc::Engine rng(41);
+  using nrc::Activation;
+  for (const Activation act : {Activation::Identity, Activation::Tanh, Activation::Sigmoid, Activation::Softplus}) {
+    for (const nrc::Loss loss : {nrc::Loss::SquaredError, nrc::Loss::SoftmaxCrossEntropy}) {
+      const nrc::Mlp net = nrc::make_mlp({4, 5, 3}, {act, Activation::Identity}, rng);
+      const arma::mat X = nrc::randn(4, 7, rng);
+      const arma::mat Y = loss == nrc::Loss::SquaredError ? nrc::randn(3, 7, rng)
+                                                      : nrc::one_hot(arma::uvec{0, 1, 2, 0, 1, 2, 0}, 3);
+      const double c = 0.3;
+      const auto cs = nrc::complex_step::weight_gradients(net, loss, X, Y, c);
+      const nrc::Gradient bp = nrc::sum_loss_gradient(net, loss, X, Y);
+      const double bp_err = nrc::test::gradient_rounding(net, loss, X, Y, 0.0);
+      ASSERT_EQ(cs.W.size(), net.W.size());
+      for (std::size_t l = 0; l < net.W.size(); ++l) {
+        const arma::mat g = bp.W[l] / 7.0;
+        EXPECT_LE(arma::norm(cs.W[l] - g, "fro"), cs.err[l] + bp_err) << nrc::name(act) << " layer " << l + 1;
+        EXPECT_GT(arma::norm(g, "fro"), 1e3 * (cs.err[l] + bp_err));   // not a vacuous comparison
+        // The residual was formed in extended precision: within err + u·value of the double one.
+        const double res = arma::norm(c * net.W[l] + cs.W[l], "fro");
+        EXPECT_NEAR(cs.residual[l], res, cs.err[l] + 4 * nrc::tol::unit_roundoff * (res + c * arma::norm(net.W[l], "fro")));
+      }
+      const double L0 = nrc::loss_sum(loss, nrc::forward(net, X).Z.back(), Y) / 7.0;
+      const auto z = nrc::complex_step::loss_with_step(net, loss, X, Y, 1, 0, 0, nrc::complex_step::kStep);
+      EXPECT_NEAR(static_cast<double>(z.real()), L0, bp_err + 1e3 * nrc::tol::unit_roundoff * std::abs(L0));
+    }
+  }
+  const nrc::Mlp relu = nrc::make_mlp({2, 2, 1}, {Activation::ReLU, Activation::Identity}, rng);
+  EXPECT_THROW(nrc::complex_step::weight_gradients(relu, nrc::Loss::SquaredError, arma::ones(2, 3), arma::ones(1, 3)),
+               std::invalid_argument);
+}
 
 using nrc::Verdict;
 
@@ -184,12 +223,13 @@ TEST(Eq4, RidgeClosedFormHasTheFactorTwo) {
 }
 
 // Degenerate data: K = 2 distinct pairs repeated 4 times, widths 6: all layers rank ≤ 2 to the
-// residual level, and rank 2 is attained (the claim is not vacuous).
+// residual level, and rank 2 is attained (the claim is not vacuous). Some data seeds train to a
+// stationary point of lower rank (seeds 21 and 27: σ_K/σ_1 ~ 1e-10, a Pass too); seed 22 reaches rank 2.
 TEST(DegenerateRank, TypicalInstanceCollapsesToRankK) {
   const nlohmann::json p = {{"widths", {6, 7, 6}}, {"activations", {"tanh", "identity"}},
                             {"loss", "squared"},   {"K", 2},
                             {"copies", 4},         {"lambda", 0.01},
-                            {"stationarity_tol", 1e-9}, {"data_seed", 21}};
+                            {"stationarity_tol", 1e-9}, {"data_seed", 22}};
   const nrc::Record r = nrc::evaluate_params(check("degenerate_rank"), p);
   EXPECT_EQ(r.verdict, Verdict::Pass) << r.notes;
   ASSERT_EQ(r.metrics.at("layers").size(), 2u);

@@ -36,21 +36,24 @@ TEST(Prop31, SingleSampleGradientByHand) {
   EXPECT_LE(s(1), nrc::tol::svd_abs_error(10, 2, 2));
 }
 
-// The check can fail: K + 1 generic rank-one terms claimed to have rank ≤ K are caught, by orders
-// of magnitude, while the true rank passes.
+// The measurement can fail: K + 1 generic rank-one terms claimed to have rank ≤ K are caught, by
+// orders of magnitude, while the true rank passes. Budget: D·Zᵀ as one GEMM of K + 1 rank-one terms,
+// entrywise error ≤ γ_{K+1}·Σ_i |d_i||z_i|ᵀ (Higham Thm 3.5), in Frobenius norm ≤ γ_{K+1}·Σ_i ‖d_i‖‖z_i‖.
 TEST(Prop31, RankExcessIsAFailure) {
   nrc::Engine rng(3);
   for (arma::uword K : {1u, 3u, 7u}) {
     const arma::mat D = nrc::randn(20, K + 1, rng), Z = nrc::randn(15, K + 1, rng);
-    const arma::mat G = D * Z.t();
-    const auto wrong = nrc::prop_3_1::layer_rank(G, D, Z, K, false);
+    double terms = 0;
+    for (arma::uword i = 0; i <= K; ++i) terms += arma::norm(D.col(i)) * arma::norm(Z.col(i));
+    const double budget = nrc::tol::gamma(K + 1) * terms;
+    const auto wrong = nrc::prop_3_1::layer_rank(D * Z.t(), budget, K);
     nrc::Evidence e;
     e.lhs = wrong.lhs;
     e.rhs = wrong.rhs;
     EXPECT_EQ(nrc::judge(e).verdict, nrc::Verdict::Fail) << "K = " << K;
     // Not a tolerance: a genuine rank excess misses the rounding budget by orders of magnitude.
     EXPECT_GT(wrong.lhs / wrong.rhs, 1e6);
-    const auto right = nrc::prop_3_1::layer_rank(G, D, Z, K + 1, false);
+    const auto right = nrc::prop_3_1::layer_rank(D * Z.t(), budget, K + 1);
     e.lhs = right.lhs;
     e.rhs = right.rhs;
     EXPECT_EQ(nrc::judge(e).verdict, nrc::Verdict::Pass) << "K = " << K;
@@ -58,22 +61,41 @@ TEST(Prop31, RankExcessIsAFailure) {
 }
 
 TEST(Prop31, TrivialLayersAreSkipped) {
-  const arma::mat D = arma::ones(3, 2), Z = arma::ones(4, 2);
-  EXPECT_TRUE(nrc::prop_3_1::layer_rank(D * Z.t(), D, Z, 3, false).trivial);
-  EXPECT_FALSE(nrc::prop_3_1::layer_rank(D * Z.t(), D, Z, 2, false).trivial);
+  const arma::mat G = arma::ones(3, 2) * arma::ones(2, 4);
+  EXPECT_TRUE(nrc::prop_3_1::layer_rank(G, 0, 3).trivial);
+  EXPECT_FALSE(nrc::prop_3_1::layer_rank(G, 0, 2).trivial);
 }
 
-// Collapsed data: N = 40 points with 4 distinct (z^j, y) give rank ≤ 4 after layer j even though
+// The sample-by-sample sum is the gradient: it equals the batched gradient of lib/nn within the
+// budget (both are within the budget's first-order estimate of the exact sum; the batched GEMM's own
+// error is ≤ γ_N·Σ_i‖Ĝ_i‖_F, the same form as the sum's term).
+TEST(Prop31, PerSampleSumIsTheBatchGradient) {
+  nrc::Engine rng(5);
+  const nrc::Mlp net = nrc::make_mlp({6, 9, 7, 4}, {nrc::Activation::Tanh, nrc::Activation::Softplus,
+                                                    nrc::Activation::Identity}, rng);
+  const arma::mat X = nrc::randn(6, 25, rng), Y = nrc::randn(4, 25, rng);
+  const auto sums = nrc::prop_3_1::per_sample_gradient_sums(net, nrc::Loss::SquaredError, X, Y);
+  const nrc::Gradient g = nrc::sum_loss_gradient(net, nrc::Loss::SquaredError, X, Y);
+  ASSERT_EQ(sums.G.size(), 3u);
+  for (std::size_t l = 0; l < 3; ++l) {
+    EXPECT_LE(arma::norm(sums.G[l] - g.W[l], "fro"), 2 * sums.budget[l]) << "layer " << l + 1;
+    // Not vacuous: the budget is a rounding-level fraction of the terms it bounds.
+    EXPECT_LT(sums.budget[l], 1e-10 * sums.term_norms[l]);
+  }
+}
+
+// Collapsed data: N = 40 samples with 4 distinct (z^1, y) give rank ≤ 4 after layer 1 even though
 // the inputs are all distinct; the layers before the collapse are not constrained.
 TEST(Prop31, CollapsedDataConstrainsOnlyLaterLayers) {
-  const nlohmann::json p = {{"scenario", "collapsed"}, {"widths", {12, 10, 10, 9}},
-                            {"activations", {"tanh", "relu", "softplus"}}, {"loss", "squared"},
-                            {"K", 4}, {"N", 40}, {"collapse_layer", 1}, {"data_seed", 11}};
+  const nlohmann::json p = {{"widths", {12, 10, 10, 9}}, {"activations", {"tanh", "relu", "softplus"}},
+                            {"loss", "squared"},         {"K", 4},
+                            {"copies", 10},              {"collapse_layer", 1},
+                            {"data_seed", 11}};
   const nrc::Record r = nrc::evaluate_params(check(), p);
   EXPECT_EQ(r.verdict, nrc::Verdict::Pass) << r.notes;
   ASSERT_EQ(r.metrics.at("layers").size(), 2u);   // layers 2 and 3 only
   EXPECT_EQ(r.metrics.at("layers")[0].at("layer"), 2);
-  // Every layer (not only the worst, which the verdict judged): σ_{K+1} within its rounding budget.
+  // Every layer (not only the deciding one): σ_{K+1} within its rounding budget.
   for (const auto& layer : r.metrics.at("layers"))
     EXPECT_LE(layer.at("lhs").get<double>(), layer.at("rhs").get<double>()) << layer.dump();
   // Not a tolerance: rank K is attained, σ_K/σ_1 far above the rounding level (the claim is not vacuous).
@@ -89,14 +111,18 @@ TEST(Prop31, ReplayIsBitIdentical) {
 }
 
 TEST(Prop31, MalformedParametersAreRejected) {
-  nlohmann::json p = {{"scenario", "batch"}, {"widths", {3, 4}}, {"activations", {"tanh"}},
-                      {"loss", "squared"}, {"K", 2}, {"N", 2}, {"data_seed", 1}};
+  const nlohmann::json p = {{"widths", {3, 4, 5}}, {"activations", {"tanh", "relu"}}, {"loss", "squared"},
+                            {"K", 2},              {"copies", 3},                     {"collapse_layer", 1},
+                            {"data_seed", 1}};
   EXPECT_NO_THROW(nrc::evaluate_params(check(), p));
   auto bad = p;
-  bad["activations"] = {"tanh", "relu"};   // one per layer
+  bad["activations"] = {"tanh"};   // one per layer
   EXPECT_THROW(nrc::evaluate_params(check(), bad), std::invalid_argument);
   bad = p;
-  bad["N"] = 5;
+  bad["collapse_layer"] = 2;   // j < L
+  EXPECT_THROW(nrc::evaluate_params(check(), bad), std::invalid_argument);
+  bad = p;
+  bad["widths"] = {1, 4, 5};   // signal and noise need a unit each before the collapse layer
   EXPECT_THROW(nrc::evaluate_params(check(), bad), std::invalid_argument);
   bad = p;
   bad["loss"] = "hinge";

@@ -32,7 +32,15 @@ struct PairMeasure {
   double M_err = 0;              // finite-difference error estimate of M_est (largest over its stencils)
   double M_global_est = 0;       // the same over the hull of all points: M_{l,j}(Θ) from below
   double M_global_err = 0;       // finite-difference error estimate of M_global_est
+  // Rigorous upper bounds (gradient_curvature_bound.hpp): M̄ of M_{l,j}(Θ, C) — the largest of the
+  // bounds over each block's hull H_k — and M̄_global of M_{l,j}(Θ), over the hull of all samples H^j.
+  double M_bar = 0;
+  double M_bar_global = 0;
   double wcss = 0;               // WCSS_j(C), eq. (6), of the stacked (z^j, y), from the segments' δ_i
+  // Rounding estimate of `wcss` against the WCSS of the exact centroids: each δ_i = p_i − c_k is formed
+  // from a centroid rounded by ≤ γ_{N+1}(|p| + |c|) entrywise, so |wcss − WCSS| ≤ 2g√(WCSS·A) + g²A +
+  // γ_{N+dim}·WCSS, g = γ_{N+1}, A = (1/N)Σ_i(‖p_i‖ + ‖c_k‖)².
+  double wcss_err = 0;
   arma::mat centroid_gradient;   // ∇_{W_l}L_0^{j,C} = Σ_k π_k G(z̄_k, ȳ_k): rank ≤ #blocks
 };
 

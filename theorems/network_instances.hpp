@@ -1,6 +1,7 @@
 #pragma once
 // Pieces shared by the checks that draw random networks and data (prop_3_1, eq_4, degenerate_rank,
 // lemma_3_3, thm_3_4).
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -97,6 +98,42 @@ inline bool not_stationary(Evidence& e, const TrainResult& r) {
   e.inconclusive = fmt::format("trainer did not reach stationarity: {} after {} iterations (‖∇L_λ‖/‖2λΘ‖ = {:.3g}) {}",
                                name(r.status), r.iterations, r.stationarity, r.message);
   return true;
+}
+
+// Theorem 3.4 speaks of stationary points only: an instance the trainer did not bring there is outside
+// its hypotheses (NotApplicable, with the trainer's status as the reason). Returns true when that happened.
+inline bool outside_stationarity(Evidence& e, const TrainResult& r) {
+  if (r.status == TrainStatus::Stationary) return false;
+  e.not_applicable = fmt::format("not a stationary point: the trainer ended {} after {} iterations "
+                                 "(‖∇L_λ‖/‖2λΘ‖ = {:.3g}) {}",
+                                 name(r.status), r.iterations, r.stationarity, r.message);
+  return true;
+}
+
+// The part of an instance that decides its verdict, among several judged parts (layers, pairs (l, j)):
+// a Fail if any part fails, else an undecided part if any, else the part with the largest lhs/rhs.
+// Among parts of the same verdict, the largest lhs/rhs (for Fails: the largest lhs/rhs_upper when
+// bracketed). Parts that are NotApplicable are skipped; returns parts.size() when all are.
+inline std::size_t deciding_part(const std::vector<Evidence>& parts) {
+  auto severity = [](Verdict v) { return v == Verdict::Fail ? 3 : v == Verdict::Inconclusive ? 2 : 1; };
+  auto ratio = [](const Evidence& e, double rhs) {
+    return rhs > 0 ? e.lhs / rhs : (e.lhs > 0 ? std::numeric_limits<double>::infinity() : 0.0);
+  };
+  std::size_t best = parts.size();
+  int best_sev = 0;
+  double best_ratio = -1;
+  for (std::size_t k = 0; k < parts.size(); ++k) {
+    const Judgement j = judge(parts[k]);
+    if (j.verdict == Verdict::NotApplicable) continue;
+    const int sev = severity(j.verdict);
+    const double r = ratio(parts[k], j.verdict == Verdict::Fail && parts[k].rhs_upper ? *parts[k].rhs_upper : parts[k].rhs);
+    if (sev > best_sev || (sev == best_sev && r > best_ratio)) {
+      best = k;
+      best_sev = sev;
+      best_ratio = r;
+    }
+  }
+  return best;
 }
 
 // Full-batch L-BFGS to ‖∇L_λ‖ ≤ tol·‖2λΘ‖ (lib/nn/train), at most max_iterations iterations.
