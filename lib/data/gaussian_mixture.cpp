@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <utility>
 
 #include "lib/common/error.hpp"
 #include "lib/common/memory.hpp"
@@ -70,48 +71,51 @@ arma::mat one_hot(const arma::uvec& labels, arma::uword classes) {
   return Y;
 }
 
-Dataset sample_gaussian_mixture(const MixtureSpec& spec, Engine& rng) {
-  require(spec.K >= 1, kFn, "expected K ≥ 1, got {}", spec.K);
-  require(spec.K <= spec.N, kFn, "expected K ≤ N (every cluster needs a sample), got K = {}, N = {}", spec.K,
-          spec.N);
-  require(spec.d >= 1, kFn, "expected d ≥ 1, got {}", spec.d);
-  require(std::isfinite(spec.sigma) && spec.sigma >= 0.0, kFn, "expected finite σ ≥ 0, got {}", spec.sigma);
-  require(std::isfinite(spec.mean_scale) && spec.mean_scale >= 0.0, kFn, "expected finite mean_scale ≥ 0, got {}",
-          spec.mean_scale);
-  const double ydim = spec.targets == Targets::OneHot ? static_cast<double>(spec.K) : static_cast<double>(spec.d);
-  require_memory((static_cast<double>(spec.d) + ydim) * static_cast<double>(spec.N), kFn,
-                 fmt::format("the samples (X and Y, N = {}, d = {})", spec.N, spec.d));
-  const std::vector<arma::uword> counts = cluster_counts(spec);
+Dataset sample_gaussian_mixture(const MixtureSpec& spec, Engine& rng) { return MixtureSampler(spec).draw(rng); }
 
-  std::vector<arma::mat> roots;
-  if (!spec.covariances.empty()) {
-    require(spec.covariances.size() == spec.K, kFn, "expected K = {} covariances, got {}", spec.K,
-            spec.covariances.size());
-    for (arma::uword k = 0; k < spec.K; ++k) {
-      const arma::mat& S = spec.covariances[k];
-      require(S.n_rows == spec.d && S.n_cols == spec.d, kFn, "covariance {} is {}×{}, expected {}×{}", k, S.n_rows,
-              S.n_cols, spec.d, spec.d);
-      roots.push_back(psd_root(S, k));
+MixtureSampler::MixtureSampler(MixtureSpec spec) : spec_(std::move(spec)) {
+  // Validation, cluster sizes and the covariances' roots: once per mixture.
+  require(spec_.K >= 1, kFn, "expected K ≥ 1, got {}", spec_.K);
+  require(spec_.K <= spec_.N, kFn, "expected K ≤ N (every cluster needs a sample), got K = {}, N = {}", spec_.K,
+          spec_.N);
+  require(spec_.d >= 1, kFn, "expected d ≥ 1, got {}", spec_.d);
+  require(std::isfinite(spec_.sigma) && spec_.sigma >= 0.0, kFn, "expected finite σ ≥ 0, got {}", spec_.sigma);
+  require(std::isfinite(spec_.mean_scale) && spec_.mean_scale >= 0.0, kFn, "expected finite mean_scale ≥ 0, got {}",
+          spec_.mean_scale);
+  const double ydim = spec_.targets == Targets::OneHot ? static_cast<double>(spec_.K) : static_cast<double>(spec_.d);
+  require_memory((static_cast<double>(spec_.d) + ydim) * static_cast<double>(spec_.N), kFn,
+                 fmt::format("the samples (X and Y, N = {}, d = {})", spec_.N, spec_.d));
+  counts_ = cluster_counts(spec_);
+  if (!spec_.covariances.empty()) {
+    require(spec_.covariances.size() == spec_.K, kFn, "expected K = {} covariances, got {}", spec_.K,
+            spec_.covariances.size());
+    for (arma::uword k = 0; k < spec_.K; ++k) {
+      const arma::mat& S = spec_.covariances[k];
+      require(S.n_rows == spec_.d && S.n_cols == spec_.d, kFn, "covariance {} is {}×{}, expected {}×{}", k, S.n_rows,
+              S.n_cols, spec_.d, spec_.d);
+      roots_.push_back(psd_root(S, k));
     }
   }
+}
 
+Dataset MixtureSampler::draw(Engine& rng) const {
   // Draw order (part of the reproducibility contract): μ (d×K), then v (d×N), column by column.
   Dataset out;
-  out.means = spec.mean_scale * randn(spec.d, spec.K, rng);
-  out.X = randn(spec.d, spec.N, rng);
-  out.labels.set_size(spec.N);
+  out.means = spec_.mean_scale * randn(spec_.d, spec_.K, rng);
+  out.X = randn(spec_.d, spec_.N, rng);
+  out.labels.set_size(spec_.N);
   arma::uword start = 0;
-  for (arma::uword k = 0; k < spec.K; ++k) {
-    const arma::span cols(start, start + counts[k] - 1);
-    if (roots.empty())
-      out.X.cols(cols) *= spec.sigma;
+  for (arma::uword k = 0; k < spec_.K; ++k) {
+    const arma::span cols(start, start + counts_[k] - 1);
+    if (roots_.empty())
+      out.X.cols(cols) *= spec_.sigma;
     else
-      out.X.cols(cols) = roots[k] * out.X.cols(cols);
+      out.X.cols(cols) = roots_[k] * out.X.cols(cols);
     out.X.cols(cols).each_col() += out.means.col(k);
     out.labels(cols).fill(k);
-    start += counts[k];
+    start += counts_[k];
   }
-  out.Y = spec.targets == Targets::OneHot ? one_hot(out.labels, spec.K) : out.X;
+  out.Y = spec_.targets == Targets::OneHot ? one_hot(out.labels, spec_.K) : out.X;
   return out;
 }
 

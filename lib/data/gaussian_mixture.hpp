@@ -34,6 +34,22 @@ struct Dataset {
 // max(1e-12, 16·d·ε)·‖Σ‖ count as 0 (so B·Bᵀ of rank r < d gives samples on its range).
 Dataset sample_gaussian_mixture(const MixtureSpec& spec, Engine& rng);
 
+// Repeated draws from one mixture (Proposition 4.1's checks draw thousands of data sets from it):
+// the spec is validated and the covariances' roots are computed once. draw(rng) returns exactly what
+// sample_gaussian_mixture(spec, rng) returns from the same engine state (that function is
+// MixtureSampler(spec).draw(rng)), without an eigendecomposition per covariance per call.
+class MixtureSampler {
+ public:
+  explicit MixtureSampler(MixtureSpec spec);   // throws as sample_gaussian_mixture does
+  Dataset draw(Engine& rng) const;
+  const MixtureSpec& spec() const { return spec_; }
+
+ private:
+  MixtureSpec spec_;
+  std::vector<arma::uword> counts_;
+  std::vector<arma::mat> roots_;   // empty: isotropic σ
+};
+
 // c×N one-hot matrix: column i is e_{labels[i]}; throws if a label is ≥ classes.
 arma::mat one_hot(const arma::uvec& labels, arma::uword classes);
 
