@@ -15,6 +15,9 @@ namespace {
 const nrc::Check& minimum() { return nrc::find_check("thm_5_1_minimum"); }
 const nrc::Check& critical() { return nrc::find_check("thm_5_1_critical"); }
 const nrc::Check& saddle() { return nrc::find_check("thm_5_1_saddle"); }
+const nrc::Check& value_paper() { return nrc::find_check("thm_5_1_value_paper"); }
+const nrc::Check& value() { return nrc::find_check("thm_5_1_value"); }
+const nrc::Check& only_if() { return nrc::find_check("thm_5_1_only_if"); }
 
 double metric(const nrc::Record& r, const std::string& key) { return r.metrics.at(key).get<double>(); }
 
@@ -90,6 +93,41 @@ RC_GTEST_PROP(Thm51, NonTopCriticalPointsAreStrictSaddles, ()) {
   RC_ASSERT(metric(r, "curvature_rel_error") <= 1e-9 * amplification * metric(r, "gram_condition"));
 }
 
+// L_λ(θ_I) = (1/N)(‖Y‖² − Σ_{j∈I} s_j²) within its derived budget, for every index set (top set included).
+RC_GTEST_PROP(Thm51, ValueAtCriticalPointsIsTheCorrectedFormula, ()) {
+  const nrc::Record r = nrc::test::check_property(value());
+  RC_ASSERT(r.verdict == nrc::Verdict::Pass || r.verdict == nrc::Verdict::NotApplicable);
+  if (r.verdict == nrc::Verdict::Pass) RC_ASSERT(r.ratio <= 1.0);
+}
+
+// Theorem 5.1's ½ as written: wrong for eq. (19)'s loss unless N = 2 (its value is N/2 times the
+// loss), so the check fails exactly there — a finding, asserted as such.
+RC_GTEST_PROP(Thm51, PaperValueFailsUnlessNIsTwo, ()) {
+  const nrc::test::Instance instance = nrc::test::draw_instance(value_paper());
+  const nrc::Record r = nrc::evaluate_params(value_paper(), instance.params);
+  if (r.verdict == nrc::Verdict::NotApplicable) return;
+  const auto N = instance.params.at("N").get<std::int64_t>();
+  RC_ASSERT(r.verdict == (N == 2 ? nrc::Verdict::Pass : nrc::Verdict::Fail));
+  if (N != 2) {
+    // Exactly, |L − (N/2)·(1/N)(‖Y‖² − Σ s²)| = |N/2 − 1|·L. The record's rhs bounds the rounding of
+    // its lhs and of the loss L it evaluated, so the measured discrepancy is that within (1 + |N/2 − 1|)·rhs.
+    const double factor = std::abs(N / 2.0 - 1);
+    RC_ASSERT(std::abs(r.lhs - factor * metric(r, "loss")) <= (1 + factor) * r.rhs);
+  }
+}
+
+// "Only if": every rank-K critical point found (Levenberg–Marquardt on the first-order conditions,
+// independent of Q_λ's SVD) is within its derived perturbation bound of some θ_I.
+RC_GTEST_PROP(Thm51, EveryCriticalPointFoundIsAThetaI, ()) {
+  const nrc::Record r = nrc::test::check_property(only_if());
+  RC_ASSERT(r.verdict == nrc::Verdict::Pass || r.verdict == nrc::Verdict::Inconclusive);
+  RC_TAG(r.verdict == nrc::Verdict::Pass ? "found" : "none found");
+  if (r.verdict == nrc::Verdict::Pass) {
+    RC_ASSERT(r.ratio <= 1.0);
+    RC_ASSERT(metric(r, "critical_points_found") >= 1);
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // The hand-computed instance
 
@@ -140,8 +178,58 @@ TEST(Thm51, TinyDescentIsDecidedAtReferencePrecision) {
   }
 }
 
+// The value at θ_I by hand (hand instance, N = 4): L(θ_{2}) = 9.5 = (1/4)(40 − 2), while Theorem 5.1's
+// ½(Tr YYᵀ − s_2²) = ½(40 − 2) = 19: twice the loss (N/2 = 2).
+TEST(Thm51, HandInstanceValue) {
+  const auto p = hand({{"indices", nlohmann::json::array({2})}});
+  const nrc::Record r = nrc::evaluate_params(value(), p), q = nrc::evaluate_params(value_paper(), p);
+  EXPECT_EQ(r.verdict, nrc::Verdict::Pass);
+  EXPECT_EQ(q.verdict, nrc::Verdict::Fail);
+  // Short chains on numbers of size ‖Y‖²/N = 10 (G = 8I exact): γ_32 of it, as in the tests above.
+  EXPECT_NEAR(metric(r, "loss"), 9.5, nrc::test::rounding(32, 10.0));
+  EXPECT_NEAR(metric(q, "paper_value"), 19.0, nrc::test::rounding(32, 20.0));
+  EXPECT_NEAR(q.lhs, 9.5, nrc::test::rounding(32, 20.0));
+  EXPECT_EQ(q.precision, "double");
+  // At N = 2 the ½ is right (explicit instance in the check's mutants: L(θ_{2}) = 4.6 = ½(10 − 0.8)).
+  const nlohmann::json two = {{"x_model", "explicit"}, {"X", {{2.0, 0.0}, {0.0, 1.0}}}, {"Y", {{1.0, 0.0}, {0.0, 3.0}}},
+                              {"lambda", 0.5}, {"K", 1}, {"indices", nlohmann::json::array({2})}};
+  const nrc::Record t = nrc::evaluate_params(value_paper(), two);
+  EXPECT_EQ(t.verdict, nrc::Verdict::Pass);
+  EXPECT_NEAR(metric(t, "loss"), 4.6, nrc::test::rounding(32, 10.0));
+}
+
+// "Only if" on the hand instance (c = d = 2, K = 1, s² = (18, 2)): the critical points are θ_{1} =
+// diag(1.5, 0) (the minimum) and θ_{2} = diag(0, 0.5) (a saddle); the starts find them and nothing else.
+TEST(Thm51, HandInstanceOnlyIf) {
+  const nrc::Record r = nrc::evaluate_params(only_if(), hand({{"starts", 4}, {"start_seed", 2}}));
+  EXPECT_EQ(r.verdict, nrc::Verdict::Pass) << r.notes;
+  EXPECT_GE(metric(r, "critical_points_found"), 1.0);
+  EXPECT_LE(r.ratio, 1.0);
+  for (const auto& start : r.metrics.at("starts")) {
+    if (start.value("status", "") != "critical point") continue;
+    // The nearest θ_I is the one the point's own spectrum identifies (I_from_spectrum, from the
+    // blocks of Q in Z's singular bases): the two identifications agree.
+    EXPECT_EQ(start.at("nearest_I"), start.at("I_from_spectrum"));
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Negative controls: each check can fail.
+
+// Every mutant of the five Section 5.1 checks fails, in double, by a clear margin: δ = lhs − rhs
+// beyond 100 times its rounding estimate (budget checks carry err = 0: δ > 0 and a ratio ≫ 1).
+TEST(Thm51, MutantsFailByAClearMargin) {
+  for (const nrc::Check* c : {&minimum(), &critical(), &saddle(), &value_paper(), &value(), &only_if()}) {
+    EXPECT_FALSE(c->mutants.empty()) << c->id;
+    for (const nrc::Mutant& m : c->mutants) {
+      const nrc::Record r = nrc::evaluate_mutant(*c, m);
+      EXPECT_EQ(r.verdict, nrc::Verdict::Fail) << c->id << " " << m.name << ": " << r.notes;
+      EXPECT_EQ(r.precision, "double");
+      EXPECT_GT(r.lhs - r.rhs, 100 * r.err) << c->id << " " << m.name;
+      EXPECT_GT(r.ratio, 1.0 + 1e-6) << c->id << " " << m.name;
+    }
+  }
+}
 
 TEST(Thm51, MinimumCatchesAFalseClaim) {
   // Searching rank-2 factors against the rank-1 formula: the optimizer finds θ* with
@@ -243,7 +331,7 @@ TEST(Thm51, MalformedParametersThrow) {
 }
 
 TEST(Thm51, ReplayIsBitIdentical) {
-  for (const nrc::Check* c : {&minimum(), &critical(), &saddle()}) {
+  for (const nrc::Check* c : {&minimum(), &critical(), &saddle(), &value(), &only_if()}) {
     const nrc::Record a = nrc::evaluate_seed(*c, 42), b = nrc::evaluate_seed(*c, 42);
     EXPECT_EQ(a.lhs, b.lhs) << c->id;
     EXPECT_EQ(a.rhs, b.rhs) << c->id;
@@ -253,7 +341,7 @@ TEST(Thm51, ReplayIsBitIdentical) {
 
 TEST(Thm51Slow, TwoThousandInstancesEach) {
   NRC_REQUIRE_SLOW();
-  for (const nrc::Check* c : {&minimum(), &critical(), &saddle()}) {
+  for (const nrc::Check* c : {&minimum(), &critical(), &saddle(), &value()}) {
     std::size_t pass = 0, na = 0;
     nrc::run_check(*c, {2000, 51}, {}, [&](const nrc::Record& r) {
       EXPECT_NE(r.verdict, nrc::Verdict::Fail) << nrc::replay_command(r);

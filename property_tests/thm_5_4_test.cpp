@@ -16,9 +16,17 @@ nlohmann::json base_params() {
 
 const nrc::Check& refined() { return nrc::find_check("thm_5_4_refined"); }
 
+// Pass wherever the hypothesis max{c, d} ≤ N holds (a quarter of the draws lie below it); beyond
+// N = 10 TCV is bracketed and the Pass side, from TCV's spectral lower bound, still decides (the
+// refined chain: lhs ≤ Σ_{j>K}σ_j(Y)²/(Nλ) ≤ d·min{d, c}·that).
 RC_GTEST_PROP(Thm54, BoundHoldsOnRandomInstances, ()) {
   const nrc::Record r = nrc::test::check_property(check());
-  RC_ASSERT(r.verdict == nrc::Verdict::Pass);
+  const auto& p = r.params;
+  const bool applies = std::max(p.at("c").get<int>(), p.at("d").get<int>()) <= p.at("N").get<int>();
+  RC_TAG(std::string(nrc::name(r.verdict)));
+  RC_ASSERT(r.verdict == (applies ? nrc::Verdict::Pass : nrc::Verdict::NotApplicable));
+  if (applies) RC_ASSERT(r.rhs_upper.has_value() == (p.at("N").get<int>() > 10));
+  if (r.rhs_upper) RC_ASSERT(r.rhs <= *r.rhs_upper + r.err);   // TCV⁻ ≤ TCV⁺ within their rounding
 }
 
 RC_GTEST_PROP(Thm54, RefinedBoundHoldsAndIsTighter, ()) {
@@ -72,6 +80,86 @@ TEST(Thm54, HandInstance) {
   EXPECT_NEAR(std::pow(arma::norm(sys.theta - thetaK, "fro"), 2), 0.25,
               nrc::test::rounding(32, 1.0) + nrc::tol::svd_abs_error(2, 2, 2));
   EXPECT_EQ(nrc::tcv_exact(X, 1).wcss, 2.0);   // mean 0, squares 1: exact
+}
+
+// Where the refined bound is attained (header of thm_5_4_clustered_labels.cpp), by hand, d = c = N = 2,
+// K = 1, λ = 1: X = [[e, e], [l, −l]], Y = [[a, a], [b, −b]] give XXᵀ = diag(2e², 2l²), G = diag(2e² + 2,
+// 2l² + 2), YXᵀ = diag(2ae, 2bl), Q_λ = diag(2ae/√(2e² + 2), 2bl/√(2l² + 2)) = diag(1.40001, 1.41414) at
+// e = 0.01, l = 100, a = 99, b = 1: [Q_λ]_1 keeps the second (strong-X) direction and θ* − θ*_1 =
+// diag(ae/(e² + 1), 0), so lhs = a²e²/(e² + 1)² = 0.97990 against rhs = σ_2(Y)²/(Nλ) = 2b²/2 = 1.
+// TCV_1(Y) = b² (mean (a, 0)), so the paper's rhs is d·min(d, c)·b²/λ = 4: ratio 0.245.
+TEST(Thm54, RefinedBoundIsAttainedByHand) {
+  const double e = 0.01, l = 100, a = 99, b = 1;
+  const nlohmann::json p = {{"data", "explicit"}, {"X", {{e, e}, {l, -l}}}, {"Y", {{a, a}, {b, -b}}}, {"lambda", 1.0}, {"K", 1}};
+  const nrc::Record r = nrc::evaluate_params(refined(), p), q = nrc::evaluate_params(check(), p);
+  EXPECT_EQ(r.verdict, nrc::Verdict::Pass);
+  EXPECT_EQ(q.verdict, nrc::Verdict::Pass);
+  const double lhs = a * a * e * e / ((e * e + 1) * (e * e + 1));
+  // err bounds the rounding of the computed sides (the check's header); the hand values are chains of
+  // ≤ 8 operations (γ_8).
+  EXPECT_NEAR(r.lhs, lhs, r.err + nrc::test::rounding(8, lhs));
+  EXPECT_NEAR(r.rhs, 1.0, r.err + nrc::test::rounding(8, 1.0));
+  EXPECT_NEAR(q.rhs, 4.0, q.err + nrc::test::rounding(8, 4.0));
+  EXPECT_GT(r.ratio, 0.979);   // 0.97990 by hand
+  EXPECT_NEAR(q.ratio, r.ratio / 4, nrc::test::rounding(8, 1.0) + q.err / q.rhs + r.err / r.rhs);
+}
+
+// The header's former claim: "attained when X has orthogonal rows and Nλ ≫ ‖X‖²". There every
+// t_i = s_i²/(s_i² + Nλ) is small, Q_λ ≈ 0 and the ratio vanishes (≈ s_x²/(Nλ) = 1e-4·… here).
+TEST(Thm54, OrthogonalRowsAndLargeLambdaAreNotWhereItIsTight) {
+  const nlohmann::json p = {{"data", "explicit"}, {"X", {{1, 1, -1, -1}, {1, -1, 1, -1}}}, {"Y", {{3, 3, -3, -3}, {1, -1, 1, -1}}},
+                            {"lambda", 1e4}, {"K", 1}};
+  const nrc::Record r = nrc::evaluate_params(refined(), p);
+  EXPECT_EQ(r.verdict, nrc::Verdict::Pass);
+  EXPECT_LT(r.ratio, 1e-3);
+}
+
+// Below the paper's hypothesis max{c, d} ≤ N: thm_5_4 is NotApplicable, the refined bound still holds;
+// the generator draws such instances (about one in four).
+TEST(Thm54, RefinedBoundNeedsNoHypothesisOnN) {
+  auto p = base_params();
+  p["d"] = 6;
+  p["c"] = 3;
+  p["N"] = 4;
+  p["K"] = 1;
+  EXPECT_EQ(nrc::evaluate_params(check(), p).verdict, nrc::Verdict::NotApplicable);
+  EXPECT_EQ(nrc::evaluate_params(refined(), p).verdict, nrc::Verdict::Pass);
+  std::size_t below = 0;
+  for (std::uint64_t seed = 0; seed < 400; ++seed) {
+    nrc::EngineDraw draw(seed);
+    const nlohmann::json q = refined().draw(draw);
+    below += q.at("N").get<std::int64_t>() < std::max(q.at("c").get<std::int64_t>(), q.at("d").get<std::int64_t>());
+    EXPECT_GT(q.at("N").get<std::int64_t>(), q.at("K").get<std::int64_t>());
+  }
+  EXPECT_GT(below, 40u);   // ¼ of the draws when the range is non-empty: far above 40 of 400
+}
+
+TEST(Thm54, ExplicitDataParametersMatchUserData) {
+  const nlohmann::json p = {{"data", "explicit"}, {"X", {{1.0, 2.0, -1.0, 0.5}, {0.0, 1.0, 3.0, -2.0}}},
+                            {"Y", {{1.0, 0.0, 1.0, 0.0}, {0.5, 0.2, -0.3, 1.0}}}, {"lambda", 0.3}, {"K", 1}};
+  nrc::UserData u;
+  u.X = {{1.0, 2.0, -1.0, 0.5}, {0.0, 1.0, 3.0, -2.0}};
+  u.Y = {{1.0, 0.0, 1.0, 0.0}, {0.5, 0.2, -0.3, 1.0}};
+  u.lambda = 0.3;
+  u.K = 1;
+  for (const nrc::Check* c : {&check(), &refined()}) {
+    const nrc::Record a = nrc::evaluate_params(*c, p), b = nrc::evaluate_user_data(*c, u);
+    EXPECT_EQ(a.lhs, b.lhs);
+    EXPECT_EQ(a.rhs, b.rhs);
+    nrc::require_known_params(*c, p);
+  }
+  auto bad = p;
+  bad["K"] = 5;   // K > N
+  EXPECT_THROW(nrc::evaluate_params(check(), bad), std::invalid_argument);
+  bad = p;
+  bad["lambda"] = 0.0;
+  EXPECT_THROW(nrc::evaluate_params(refined(), bad), std::invalid_argument);
+}
+
+// Every mutant fails, in double, by a clear margin (support.hpp); the dropped factor removes
+// 2·d·min(d, c), more than the d·min(d, c) the bound is loose by.
+TEST(Thm54, MutantsFailByAClearMargin) {
+  for (const nrc::Check* c : {&check(), &refined()}) nrc::test::expect_mutants_fail_clearly(*c, 3, 1.5);
 }
 
 TEST(Thm54, OutsideTheHypothesisIsNotApplicable) {

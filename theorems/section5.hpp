@@ -6,15 +6,19 @@
 //   Reference — lib/mp (Boost.Multiprecision cpp_bin_float_50 + Eigen), Real = mp::Real.
 // Data (X, Y, labels, λ) are always the double inputs; Reference converts them exactly.
 #include <cmath>
+#include <limits>
 #include <string>
 
 #include <armadillo>
+#include <nlohmann/json.hpp>
 
 #include "lib/closed_form/ridge.hpp"
 #include "lib/cluster/cluster.hpp"
 #include "lib/mp/reference.hpp"
 #include "lib/common/error.hpp"
 #include "lib/spectral/spectral.hpp"
+#include "theorems/judge.hpp"
+#include "theorems/params.hpp"
 #include "theorems/registry.hpp"
 
 namespace nrc::section5 {
@@ -71,12 +75,6 @@ inline constexpr double kReferenceMaxEntries = 2e5;
 // generous allowance for the conditioning of the small systems solved (κ ≤ 1e10 here).
 inline constexpr double kReferenceRelErr = 1e-35;
 
-}  // namespace nrc::section5
-
-#include "theorems/judge.hpp"
-
-namespace nrc::section5 {
-
 // Validates a user's data for the linear-case checks (one-line errors naming the problem) and
 // returns the partition it gives, checked against N and K.
 inline void validate_user_data(const UserData& u, const std::string& id) {
@@ -131,5 +129,70 @@ inline Evidence reference_evidence(const mp::Real& lhs, const mp::Real& rhs, con
   e.err = static_cast<double>(mp::Real(lhs_err + kReferenceRelErr * (abs(lhs) + abs(rhs))));
   return e;
 }
+
+// Explicit data in a check's parameters (the form the data search writes, and `nrc replay --params`
+// reads): a matrix as a list of rows, each a list of finite numbers. nlohmann-json writes doubles in
+// their shortest round-trip form, so a matrix read back is bit-identical to the one written.
+inline arma::mat read_matrix(const nlohmann::json& p, const std::string& id, const std::string& key) {
+  require(p.contains(key), id, "parameter '{}' is missing (explicit data needs X and Y)", key);
+  const auto& v = p.at(key);
+  require(v.is_array() && !v.empty() && v.at(0).is_array() && !v.at(0).empty(), id,
+          "parameter '{}': expected a non-empty list of rows (lists of numbers), got {}", key, v.dump());
+  const std::size_t rows = v.size(), cols = v.at(0).size();
+  arma::mat M(rows, cols);
+  for (std::size_t i = 0; i < rows; ++i) {
+    require(v.at(i).is_array() && v.at(i).size() == cols, id,
+            "parameter '{}': expected rows of equal length {}, row {} is {}", key, cols, i, v.at(i).dump());
+    for (std::size_t j = 0; j < cols; ++j) {
+      const auto& x = v.at(i).at(j);
+      require(x.is_number() && std::isfinite(x.get<double>()), id,
+              "parameter '{}': expected finite numbers, got {} at row {}, column {}", key, x.dump(), i, j);
+      M(i, j) = x.get<double>();
+    }
+  }
+  return M;
+}
+
+inline nlohmann::json matrix_json(const arma::mat& M) {
+  nlohmann::json rows = nlohmann::json::array();
+  for (arma::uword i = 0; i < M.n_rows; ++i) {
+    nlohmann::json row = nlohmann::json::array();
+    for (arma::uword j = 0; j < M.n_cols; ++j) row.push_back(M(i, j));
+    rows.push_back(std::move(row));
+  }
+  return rows;
+}
+
+// A partition as one non-negative integer label per sample.
+inline arma::uvec read_labels(const nlohmann::json& p, const std::string& id, const std::string& key, arma::uword n) {
+  const auto& v = p.at(key);
+  require(v.is_array() && v.size() == n, id, "parameter '{}': expected a list of {} labels (one per sample), got {}", key,
+          n, v.dump());
+  arma::uvec labels(n);
+  for (arma::uword i = 0; i < n; ++i) {
+    require(v.at(i).is_number_integer() && v.at(i).get<std::int64_t>() >= 0, id,
+            "parameter '{}': expected non-negative integer labels, got {} at position {}", key, v.at(i).dump(), i);
+    labels(i) = static_cast<arma::uword>(v.at(i).get<std::int64_t>());
+  }
+  return labels;
+}
+
+// The explicit-data form of the linear-case checks' parameters, {"data": "explicit", "X": rows,
+// "Y": rows, "lambda": λ, "K": K[, "labels": partition]}, as the UserData the checks already take.
+inline UserData read_explicit_data(const nlohmann::json& p, const std::string& id) {
+  params::choice(p, id, "data", {"explicit"});
+  UserData u;
+  u.X = read_matrix(p, id, "X");
+  u.Y = read_matrix(p, id, "Y");
+  require(u.X.n_cols == u.Y.n_cols, id, "parameters 'X' and 'Y': expected the same number of columns N, got {} and {}",
+          u.X.n_cols, u.Y.n_cols);
+  u.lambda = params::real(p, id, "lambda", 0, std::numeric_limits<double>::infinity(), /*lo_open=*/true);
+  u.K = static_cast<arma::uword>(params::integer(p, id, "K", 1, static_cast<std::int64_t>(u.X.n_cols)));
+  if (p.contains("labels")) u.partition = read_labels(p, id, "labels", u.X.n_cols);
+  u.source = p;
+  return u;
+}
+
+inline bool explicit_data(const nlohmann::json& p) { return p.is_object() && p.contains("data"); }
 
 }  // namespace nrc::section5

@@ -1,6 +1,8 @@
 // Theorem 5.1 (Theorem 32 of Bah et al. 2022) with Remark 5.2 (the regularized case), eqs. (16)–(19):
-// the critical points of L_λ on the rank-K manifold, the global minimum among them, and the strict
-// saddles. Three checks share this file: thm_5_1_minimum, thm_5_1_critical, thm_5_1_saddle.
+// the critical points of L_λ on the rank-K manifold, the global minimum among them, the strict
+// saddles, the value at the critical points, and the "only if". Six checks share this file:
+// thm_5_1_minimum, thm_5_1_critical, thm_5_1_saddle, thm_5_1_value_paper, thm_5_1_value,
+// thm_5_1_only_if.
 //
 // Setting (eq. 19): L_λ(θ) = (1/N)‖Y − θX‖_F² + λ‖θ‖_F² = (1/N)‖Y_λ − θX_λ‖_F², θ ∈ R^{c×d},
 // X_λ = [X, √(Nλ) I], Y_λ = [Y, 0] (eq. 18); G = X_λX_λᵀ = XXᵀ + NλI, W = G^{-1/2},
@@ -45,6 +47,50 @@
 //   NotApplicable (lhs, rhs still measured). Recorded: measured vs predicted decrease (★★), and the
 //   curvature of the curve at t = 0 from the Euclidean Hessian and gradient vs −(2/N)(s_m² − s_i²).
 //   A reference path (50 digits) decides near-ties the double path cannot.
+// thm_5_1_value_paper — the theorem's "moreover" as written, against the paper's own loss (eq. 19):
+//   lhs = |L_λ(θ_I) − ½(‖Y‖² − Σ_{j∈I} s_j²)| ≤ rhs = rounding budget (below), any index set I (top
+//   set included). Finding: Theorem 5.1 is quoted from Bah et al., whose loss is ½‖Y − θX‖²; with the
+//   paper's L_λ = (1/N)‖·‖² + λ‖·‖² (eqs. 3, 19) the value is (1/N)(‖Y‖² − Σ s_j²), and the ½ formula
+//   is N/2 times it: the check fails on every instance with N ≠ 2 (relative discrepancy |N/2 − 1|)
+//   and passes at N = 2. The critical points themselves are unaffected (a positive factor).
+// thm_5_1_value — the corrected value (refines thm_5_1_value_paper): lhs = |L_λ(θ_I) − (1/N)(‖Y‖² −
+//   Σ_{j∈I} s_j²)| ≤ the same budget. L_λ(θ_I) is evaluated from eq. (19) at θ_I, the formula from the
+//   singular values: two independent computations. Budget (derived in evaluate_value, no singular gap
+//   enters because both use the same computed Û, Ŝ, V̂): identity (★) at θ̃ = Û_IŜ_IV̂_IᵀŴ, the
+//   orthogonality defects e_U, e_V, the residual e_E = e_svd + e_Q of Q = ÛŜV̂ᵀ + E, η_W, the forming of
+//   θ̂ and the evaluation of L (loss_at), and the formula's own rounding (closed_form).
+// thm_5_1_only_if — "θ is a critical point of L_λ on M_K only if θ = θ_I": rank-K zeros of the first-
+//   order conditions ∇L(ABᵀ)B = 0, ∇L(ABᵀ)ᵀA = 0 (with the balancing AᵀA = BᵀB) are found by
+//   Levenberg–Marquardt from random starts, independently of Q_λ and its SVD (saddles included: a
+//   minimizer of L would find only the minimum). For each, in Z = θG^{1/2} (by (★) the critical points
+//   are those of ‖Q_λ − Z‖² on rank K), with Z's singular bases (U_Z, V_Z) and complements:
+//   ρ1 = ‖U_⊥ᵀQV_Z‖, ρ2 = ‖U_ZᵀQV_⊥‖, ρ3 = ‖Z − P_UQP_V‖ (all 0 exactly at a critical point: this IS
+//   the "only if" — Q then maps span V_Z into span U_Z and back, so they are singular subspaces of Q
+//   and Z = P_UQP_V = Σ_{j∈I} s_j u_j v_jᵀ). Perturbation form (Wedin): with I the positions of
+//   U_ZᵀQV_Z's singular values in the spectrum of the block-diagonal part of Q, and δ_W their gap to
+//   Q's other singular values (and to 0 when c ≠ d), ‖P_UQP_V − Z_I‖ ≤ 2s_1ρ_W/δ_W, ρ_W = √(ρ1² + ρ2²).
+//   Measured from Q, the ρ's would make this Wedin's theorem, true at ANY θ. So they are bounded by
+//   the point's stationarity instead, measured without Q: ∇L(θ) = (2/N)(θG − YXᵀ) = (2/N)(Z − Q)G^{1/2}
+//   (YXᵀ = QG^{1/2}), so Z − Q = (N/2)∇L G^{-1/2}. θ's column space is span U_Z and its row space is
+//   span G^{-1/2}V_Z, so with r = P_U∇L + ∇L P_Vθ − P_U∇L P_Vθ the Riemannian gradient on rank K:
+//     U_⊥ᵀQV_Z = −(N/2)U_⊥ᵀ∇L P_Vθ G^{-1/2}V_Z = −(N/2)U_⊥ᵀ r G^{-1/2}V_Z,
+//     U_ZᵀQV_⊥ = (N/2)U_Zᵀ r G^{-1/2}V_⊥,   Z − P_UQP_V = P_U(Z − Q)P_V = (N/2)P_U r G^{-1/2}P_V,
+//   and since (I − P_U)r and P_U r are orthogonal, ρ_W ≤ ρ̄ and ρ3 ≤ ρ̄ with ρ̄ = (N/2)‖r‖/√λ_min(G)
+//   (‖r‖ plus its rounding, riemannian_gradient()). So
+//     lhs = min_I ‖θ − θ_I‖_F ≤ rhs = [ρ̄ + 2s_1ρ̄/δ_W + e_s + 2√2 s_1 e_s/δ_I]/√λ_min(G) + forming,
+//   which fails when a point of small Riemannian gradient is far from every θ_I (the mutant: the θ_I
+//   of the unregularised problem). The ρ's measured from Q̂ are recorded beside (rho_from_Q).
+//   over the worst start (δ_I: the gap of ŝ_I, for the computed candidates θ̂_I). A start whose bound
+//   is vacuous (ρ_W ≥ δ_W: not converged, or a zero of lower rank — θ_I with |I| < K padded with zero
+//   columns, θ = 0 — which attract some starts) does not count; up to 4× the starts are tried until
+//   `starts` rank-K critical points are found, else Inconclusive. Recorded: how many critical points
+//   and saddles were found, the index sets, and per start the nearest I and the I the spectrum gives.
+// Mutants (each must Fail, decided in double): minimum — factor_rank 2 > K (the search finds L = 5 <
+//   5.5), the closed form with K − 1 singular values, the closed form with the paper's ½; critical —
+//   u_i twisted by 0.3 toward u_m, θ = 1.01·θ_I (the optional parameter scale); saddle — the swap
+//   curve from the global minimum and an uphill swap (s_m < s_i) with the hypotheses not checked;
+//   value_paper — at N = 2 (where the ½ is right) a wrong index set, and ¼ for ½; value — the paper's
+//   ½, a wrong index set; only_if — candidates θ_I of eq. (16) without Remark 5.2 (λ = 0).
 //
 // Rounding model (first order; u = ε/2, γ_n = nu/(1 − nu), norms Frobenius unless noted; M, m =
 // extreme eigenvalues of G). The errors of the closed forms are MEASURED a posteriori in long double
@@ -82,6 +128,8 @@
 #include <limits>
 #include <numbers>
 #include <numeric>
+#include <set>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -94,6 +142,7 @@
 #include "lib/spectral/spectral.hpp"
 #include "theorems/params.hpp"
 #include "theorems/registry.hpp"
+#include "theorems/section5.hpp"
 #include "theorems/tolerances.hpp"
 
 namespace nrc {
@@ -103,6 +152,9 @@ namespace {
 const std::string kMinId = "thm_5_1_minimum";
 const std::string kCritId = "thm_5_1_critical";
 const std::string kSaddleId = "thm_5_1_saddle";
+const std::string kValuePaperId = "thm_5_1_value_paper";
+const std::string kValueId = "thm_5_1_value";
+const std::string kOnlyIfId = "thm_5_1_only_if";
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
 constexpr double kU = tol::unit_roundoff;
@@ -115,6 +167,11 @@ constexpr double kEps = 2 * tol::unit_roundoff;
 // reference_gap_rel measures it), which is as tight as double precision can make rhs.
 constexpr double kGradientRel = 1e-12;
 constexpr int kMaxIterations = 10000;
+// Levenberg–Marquardt iterations per start (thm_5_1_only_if): it converges quadratically near a zero
+// of the first-order conditions (measured: ≤ 20 iterations from random starts); the cap only stops a
+// start that wanders.
+constexpr int kMaxLmIterations = 200;
+constexpr std::size_t kAttemptsPerStart = 4;
 // Relative accuracy claimed for lhs − rhs on the 50-digit path, before the conditioning factor:
 // cpp_bin_float_50 carries ~1e-50 relative; 1e-40·scale leaves 10 digits for κ and accumulation
 // (the Jacobi SVD of X_λ loses at most ~p·κ(X_λ) ulps).
@@ -179,26 +236,6 @@ struct Instance {
 
 arma::uword count(std::int64_t v) { return static_cast<arma::uword>(v); }
 
-arma::mat read_matrix(const nlohmann::json& p, const std::string& id, const std::string& key) {
-  require(p.contains(key), id, "parameter '{}' is missing (x_model \"explicit\" needs X and Y)", key);
-  const auto& v = p.at(key);
-  require(v.is_array() && !v.empty() && v.at(0).is_array() && !v.at(0).empty(), id,
-          "parameter '{}': expected a non-empty list of rows (lists of numbers), got {}", key, v.dump());
-  const std::size_t rows = v.size(), cols = v.at(0).size();
-  arma::mat M(rows, cols);
-  for (std::size_t i = 0; i < rows; ++i) {
-    require(v.at(i).is_array() && v.at(i).size() == cols, id,
-            "parameter '{}': expected rows of equal length {}, row {} is {}", key, cols, i, v.at(i).dump());
-    for (std::size_t j = 0; j < cols; ++j) {
-      const auto& x = v.at(i).at(j);
-      require(x.is_number() && std::isfinite(x.get<double>()), id,
-              "parameter '{}': expected finite numbers, got {} at row {}, column {}", key, x.dump(), i, j);
-      M(i, j) = x.get<double>();
-    }
-  }
-  return M;
-}
-
 void draw_data(Draw& dr, nlohmann::json& p) {
   const auto d = dr.integer(2, 6), c = dr.integer(2, 6);
   const auto N = dr.integer(std::max(c, d), 30);
@@ -220,8 +257,8 @@ Instance read_instance(const nlohmann::json& p, const std::string& id) {
   const auto x_model = params::choice(p, id, "x_model", {"gaussian", "mixture", "explicit"});
   in.lambda = params::real(p, id, "lambda", 0, kInf, /*lo_open=*/true);
   if (x_model == "explicit") {
-    in.X = read_matrix(p, id, "X");
-    in.Y = read_matrix(p, id, "Y");
+    in.X = section5::read_matrix(p, id, "X");
+    in.Y = section5::read_matrix(p, id, "Y");
     require(in.X.n_cols == in.Y.n_cols, id, "parameters 'X' and 'Y': expected the same number of columns N, got {} and {}",
             in.X.n_cols, in.Y.n_cols);
   } else {
@@ -577,6 +614,8 @@ Evidence evaluate_critical(const nlohmann::json& p) {
   const Instance in = read_instance(p, kCritId);
   const std::vector<arma::uword> I = read_indices(p, kCritId, in);
   const double twist = p.contains("twist") ? params::real(p, kCritId, "twist", -std::numbers::pi, std::numbers::pi) : 0.0;
+  // Negative control: θ = scale·θ_I (rank K, critical only at scale 1: the radial direction is tangent).
+  const double scale = p.contains("scale") ? params::real(p, kCritId, "scale", 0, kInf, /*lo_open=*/true) : 1.0;
   const Analysis a = analyse(in);
   const RidgeSystem& s = a.sys;
   const std::vector<arma::uword> J = complement(I, a.p);
@@ -592,7 +631,7 @@ Evidence evaluate_critical(const nlohmann::json& p) {
     require(!J.empty(), kCritId, "parameter 'twist' needs an index outside I, but I = {{1..{}}}", a.p);
     Ub.col(K - 1) = std::cos(twist) * s.U.col(I.back()) + std::sin(twist) * s.U.col(J.front());
   }
-  const arma::vec sI = s.s.elem(as_uvec(I));
+  const arma::vec sI = scale * s.s.elem(as_uvec(I));
   const arma::vec sJ = J.empty() ? arma::vec() : arma::vec(s.s.elem(as_uvec(J)));
   const arma::mat left = Ub * arma::diagmat(sI);
   const arma::mat right = s.V.cols(as_uvec(I)).t() * s.gram_inv_sqrt;
@@ -665,6 +704,7 @@ Evidence evaluate_critical(const nlohmann::json& p) {
                                {"projection_arithmetic", arithmetic},
                                {"projectors", projectors}};
   if (twist != 0) e.notes = fmt::format("negative control: u_{} rotated by {} toward u_{}, θ is not critical", I.back() + 1, twist, J.front() + 1);
+  if (scale != 1) e.notes = fmt::format("negative control: θ = {}·θ_I, not critical", scale);
   return e;
 }
 
@@ -789,7 +829,469 @@ Evidence evaluate_saddle_reference(const nlohmann::json& p) {
   return e;
 }
 
+// ---------------------------------------------------------------------------------------------
+// thm_5_1_value_paper / thm_5_1_value: the value of L_λ at θ_I
+
+// A K-subset of {1..p} (1-based, sorted), the top set included.
+std::vector<std::int64_t> draw_subset(Draw& dr, std::int64_t p, std::int64_t K) {
+  std::vector<std::int64_t> pool(static_cast<std::size_t>(p));
+  std::iota(pool.begin(), pool.end(), 1);
+  for (std::int64_t j = 0; j < K; ++j) std::swap(pool[static_cast<std::size_t>(j)], pool[static_cast<std::size_t>(dr.integer(j, p - 1))]);
+  std::vector<std::int64_t> I(pool.begin(), pool.begin() + K);
+  std::sort(I.begin(), I.end());
+  return I;
+}
+
+nlohmann::json draw_value(Draw& dr) {
+  nlohmann::json p;
+  draw_data(dr, p);
+  const auto pdim = std::min(p["c"].get<std::int64_t>(), p["d"].get<std::int64_t>());
+  p["indices"] = draw_subset(dr, pdim, p["K"].get<std::int64_t>());
+  return p;
+}
+
+// Which formula the value is compared with: Theorem 5.1's ½(‖Y‖² − Σ_{j∈I} s_j²) as written, the
+// corrected (1/N)(‖Y‖² − Σ_{j∈I} s_j²) of eq. (19), or (mutants) either with a wrong index set (the
+// largest index of I swapped for the smallest outside) or with ¼ for the paper's ½.
+enum class ValueForm { Paper, Corrected, PaperWrongIndices, CorrectedWrongIndices, Quarter };
+
+Evidence evaluate_value(const nlohmann::json& p, const std::string& id, ValueForm form) {
+  const Instance in = read_instance(p, id);
+  const std::vector<arma::uword> I = read_indices(p, id, in);
+  const Analysis a = analyse(in);
+  const RidgeSystem& s = a.sys;
+  Evidence e;
+  if (const std::string why = rank_deficiency(a, I); !why.empty()) {
+    e.not_applicable = why;
+    return e;
+  }
+  const std::vector<arma::uword> J = complement(I, a.p);
+  const arma::uvec Iv = as_uvec(I);
+  const arma::mat left = s.U.cols(Iv) * arma::diagmat(s.s.elem(Iv));
+  const arma::mat right = s.V.cols(Iv).t() * s.gram_inv_sqrt;
+  const PointLoss at = loss_at(a, left, right);   // L_λ(θ_I) from its definition, eq. (19)
+
+  std::vector<arma::uword> If = I;
+  if (form == ValueForm::PaperWrongIndices || form == ValueForm::CorrectedWrongIndices) {
+    require(!J.empty(), id, "a wrong index set needs an index outside I, but I = {{1..{}}}", a.p);
+    If.back() = J.front();
+    std::sort(If.begin(), If.end());
+  }
+  const Value v = closed_form(a, If);   // (1/N)(‖Y‖² − Σ_{j∈I} ŝ_j²) with its rounding bound
+  const bool corrected = form == ValueForm::Corrected || form == ValueForm::CorrectedWrongIndices;
+  const double factor = corrected ? 1.0 : (form == ValueForm::Quarter ? a.Nd / 4 : a.Nd / 2);   // ½ = (N/2)·(1/N)
+  const double formula = factor * v.value;
+  e.lhs = std::abs(at.value - formula);
+
+  // Budget (derived; no gap enters): with θ̃ = Û_IŜ_IV̂_IᵀŴ, Z̃ = θ̃G^{1/2} = M_I(I + F), Q = M + E
+  // (M = ÛŜV̂ᵀ = M_I + M_J, ‖E‖ ≤ e_E = e_svd + e_Q, ‖F‖ ≤ η_W), identity (★) gives
+  //   N·L(θ̃) − (‖Y‖² − Σ_I ŝ_j²) = [Σ_I ŝ² − ‖M_I‖²] − 2⟨M_I, M_J⟩ − 2⟨M_I, E⟩ − ‖E‖² + ‖E − M_IF‖² − 2⟨M_J, M_IF⟩,
+  // and |Σ_I ŝ² − ‖M_I‖²| ≤ ‖Ŝ_I‖²(e_U + e_V + e_Ue_V), |⟨M_I, M_J⟩| ≤ ‖Ŝ_I‖‖Ŝ_J‖e_Ue_V (off-diagonal
+  // blocks of ÛᵀÛ − I and V̂ᵀV̂ − I), ‖M_I‖ ≤ ‖Ŝ_I‖(1 + e_U)(1 + e_V) =: m_I. Forming left = fl(Û_IŜ_I)
+  // and right = fl(V̂_IᵀŴ) moves θ by Δ ≤ u·m_I‖right‖ + γ_d‖left‖√(K(1 + e_V))‖Ŵ‖, hence L by
+  // ‖∇L‖Δ + (M/N)Δ². loss_at adds the product left·right and the evaluation of L; closed_form the
+  // formula's own rounding (scaled by the formula's factor).
+  const double nI = arma::norm(s.s.elem(Iv)), nJ = J.empty() ? 0.0 : arma::norm(s.s.elem(as_uvec(J)));
+  const double fUV = (1 + a.e_U) * (1 + a.e_V), mI = nI * fUV, mJ = nJ * fUV, eE = a.e_svd + a.e_Q;
+  const double structural = (nI * nI * (a.e_U + a.e_V + a.e_U * a.e_V) + 2 * nI * nJ * a.e_U * a.e_V + 2 * mI * eE +
+                             eE * eE + std::pow(eE + mI * a.eta_W, 2) + 2 * mJ * mI * a.eta_W) /
+                            a.Nd;
+  const double Kd = static_cast<double>(I.size());
+  const double Delta = kU * mI * arma::norm(right, "fro") +
+                       tol::gamma(a.d) * arma::norm(left, "fro") * std::sqrt(Kd * (1 + a.e_V)) * a.nW;
+  const double forming = arma::norm(at.grad, "fro") * Delta + a.M / a.Nd * Delta * Delta;
+  e.rhs = factor * v.err + at.err + structural + forming;
+  e.err = 0;   // rhs is itself the rounding budget of lhs, whose exact value is 0 when the formula holds
+
+  e.metrics["loss"] = at.value;
+  e.metrics["corrected_value"] = v.value;
+  e.metrics["paper_value"] = a.Nd / 2 * v.value;
+  e.metrics["relative_discrepancy"] = at.value != 0 ? e.lhs / std::abs(at.value) : e.lhs;
+  e.metrics["top_set"] = I.back() + 1 == I.size();
+  e.metrics["gram_condition"] = a.kappa;
+  if (!corrected && a.N != 2)
+    e.notes = fmt::format("the paper's ½ is (1/N)·N/2 = {}·(1/N): its value is {}× eq. (19)'s", a.Nd / 2, a.Nd / 2);
+  if (If != I) e.notes = "mutant: the formula's index set differs from θ_I's";
+  return e;
+}
+
+// ---------------------------------------------------------------------------------------------
+// thm_5_1_only_if: every critical point of L_λ on the rank-K manifold is some θ_I
+
+nlohmann::json draw_only_if(Draw& dr) {
+  nlohmann::json p;
+  draw_data(dr, p);
+  p["starts"] = dr.integer(3, 5);
+  p["start_seed"] = dr.seed();
+  return p;
+}
+
+// Levenberg–Marquardt on the first-order conditions of L_λ(A Bᵀ), A ∈ R^{c×K}, B ∈ R^{d×K}:
+//   r(A, B) = [∇L(ABᵀ)·B; ∇L(ABᵀ)ᵀ·A; w·(AᵀA − BᵀB)] = 0,   ∇L(θ) = (2/N)(θG − YXᵀ).
+// For A, B of rank K the first two blocks vanish iff P_U∇L = 0 and ∇L·P_V = 0, i.e. iff θ is critical
+// on the rank-K manifold; the third fixes the GL(K) freedom (A M, B M^{-ᵀ}) up to rotations (every
+// θ of rank K has a balanced factorization), w matching the first blocks' scale. Independent of
+// Theorem 5.1: nothing here uses Q_λ or its SVD. Zeros of r are all critical points, saddles
+// included (a minimizer of L would find only the minimum).
+struct Zero {
+  arma::mat A, B;
+  double residual = 0;   // ‖r‖ at the end
+  int iterations = 0;
+};
+
+Zero solve_first_order(const Analysis& a, arma::mat A, arma::mat B, double w) {
+  const arma::mat& G = a.sys.gram;
+  const arma::mat C = a.in.Y * a.in.X.t();
+  const double alpha = 2 / a.Nd;
+  const arma::uword c = a.c, d = a.d, K = A.n_cols, n = (c + d) * K, m = (c + d) * K + K * K;
+  auto residual = [&](const arma::mat& A_, const arma::mat& B_) {
+    const arma::mat g = alpha * (A_ * (B_.t() * G) - C);
+    arma::vec r(m);
+    r.subvec(0, c * K - 1) = arma::vectorise(g * B_);
+    r.subvec(c * K, (c + d) * K - 1) = arma::vectorise(g.t() * A_);
+    r.subvec((c + d) * K, m - 1) = w * arma::vectorise(A_.t() * A_ - B_.t() * B_);
+    return r;
+  };
+  // Exact Jacobian, column by column: d g = α(dA BᵀG + A dBᵀG), d(gB) = dg B + g dB, d(gᵀA) = dgᵀA + gᵀdA,
+  // d(AᵀA − BᵀB) = dAᵀA + AᵀdA − dBᵀB − BᵀdB.
+  auto jacobian = [&](const arma::mat& A_, const arma::mat& B_) {
+    const arma::mat BtG = B_.t() * G, g = alpha * (A_ * BtG - C);
+    arma::mat Jm(m, n);
+    for (arma::uword k = 0; k < n; ++k) {
+      arma::mat dA = arma::zeros(c, K), dB = arma::zeros(d, K);
+      if (k < c * K) dA(k % c, k / c) = 1;
+      else dB((k - c * K) % d, (k - c * K) / d) = 1;
+      const arma::mat dg = alpha * (dA * BtG + A_ * (dB.t() * G));
+      arma::vec col(m);
+      col.subvec(0, c * K - 1) = arma::vectorise(dg * B_ + g * dB);
+      col.subvec(c * K, (c + d) * K - 1) = arma::vectorise(dg.t() * A_ + g.t() * dA);
+      col.subvec((c + d) * K, m - 1) = w * arma::vectorise(dA.t() * A_ + A_.t() * dA - dB.t() * B_ - B_.t() * dB);
+      Jm.col(k) = col;
+    }
+    return Jm;
+  };
+  Zero z;
+  arma::vec r = residual(A, B);
+  double nu = -1;
+  for (z.iterations = 0; z.iterations < kMaxLmIterations; ++z.iterations) {
+    const arma::mat Jm = jacobian(A, B);
+    const arma::mat JtJ = Jm.t() * Jm;
+    const arma::vec Jtr = Jm.t() * r;
+    if (nu < 0) nu = 1e-3 * JtJ.diag().max();
+    bool improved = false;
+    while (!improved && nu < 1e300) {
+      arma::vec step;
+      if (!arma::solve(step, JtJ + nu * arma::eye(n, n), -Jtr, arma::solve_opts::likely_sympd + arma::solve_opts::no_approx)) {
+        nu *= 4;
+        continue;
+      }
+      const arma::mat A2 = A + arma::reshape(step.head(c * K), c, K), B2 = B + arma::reshape(step.tail(d * K), d, K);
+      const arma::vec r2 = residual(A2, B2);
+      if (r2.is_finite() && arma::norm(r2) < arma::norm(r)) {
+        const double gain = arma::norm(r) - arma::norm(r2);
+        A = A2;
+        B = B2;
+        r = r2;
+        nu = std::max(nu / 3, 1e-300);
+        improved = true;
+        if (gain <= kU * arma::norm(r)) z.iterations = kMaxLmIterations;   // at the rounding floor
+      } else {
+        nu *= 4;
+      }
+    }
+    if (!improved) break;   // no step lowers ‖r‖: a zero to rounding, or a stall
+  }
+  z.A = A;
+  z.B = B;
+  z.residual = arma::norm(r);
+  return z;
+}
+
+// All K-subsets of {0..q−1}.
+std::vector<std::vector<arma::uword>> subsets(arma::uword q, arma::uword K) {
+  std::vector<std::vector<arma::uword>> out;
+  std::vector<arma::uword> cur;
+  std::function<void(arma::uword)> rec = [&](arma::uword from) {
+    if (cur.size() == K) {
+      out.push_back(cur);
+      return;
+    }
+    for (arma::uword i = from; i < q; ++i) {
+      cur.push_back(i);
+      rec(i + 1);
+      cur.pop_back();
+    }
+  };
+  rec(0);
+  return out;
+}
+
+// The candidates θ_I = Σ_{j∈I} s_j u_j v_jᵀ W of Theorem 5.1 — or, for the mutant, those of eq. (16)
+// without Remark 5.2 (Q = YXᵀ(XXᵀ)^{-1/2}, W = (XXᵀ)^{-1/2}: the critical points of L_0, not L_λ).
+struct Candidates {
+  std::vector<std::vector<arma::uword>> sets;
+  std::vector<arma::mat> theta;
+};
+
+Candidates candidates(const Analysis& a, bool unregularized) {
+  Candidates out;
+  arma::mat U = a.sys.U, V = a.sys.V, W = a.sys.gram_inv_sqrt;
+  arma::vec sv = a.sys.s;
+  if (unregularized) {
+    arma::vec ev;
+    arma::mat E;
+    const arma::mat XXt = a.in.X * a.in.X.t();
+    if (!arma::eig_sym(ev, E, XXt) || !(ev.min() > 0))
+      throw std::invalid_argument("nrc::thm_5_1_only_if(): the eq. (16) mutant needs X Xᵀ of full rank");
+    W = E * arma::diagmat(1 / arma::sqrt(ev)) * E.t();
+    const ThinSvd svd = thin_svd(a.in.Y * a.in.X.t() * W);
+    U = svd.U;
+    V = svd.V;
+    sv = svd.s;
+  }
+  for (const auto& I : subsets(a.q, a.in.K)) {
+    const arma::uvec Iv = as_uvec(I);
+    out.sets.push_back(I);
+    out.theta.push_back((U.cols(Iv) * arma::diagmat(sv.elem(Iv))) * (V.cols(Iv).t() * W));
+  }
+  return out;
+}
+
+// The Riemannian gradient of L_λ at θ on the rank-K manifold, r = P_U∇L + ∇L P_V − P_U∇L P_V, with
+// ∇L(θ) = (2/N)(θG − YXᵀ) and P_U, P_V the projectors on θ's column and row spaces (θ's own SVD):
+// the stationarity measure of thm_5_1_only_if, computed without Q_λ or its SVD. err bounds ‖r̂ − r‖
+// to first order: the gradient's products (γ terms, G formed in double against XXᵀ + NλI), and the
+// projectors' errors sinΘ ≤ e_svd/(s_K − s_{K+1}) (Wedin on θ's computed SVD; infinite when θ's K-th
+// singular value is not separated), each moving r by at most 2‖∇L‖ sinΘ.
+struct Stationarity {
+  double norm = 0, err = 0;
+};
+
+Stationarity riemannian_gradient(const Analysis& a, const arma::mat& theta, arma::uword K) {
+  const arma::mat& G = a.sys.gram;
+  const arma::mat g = (2 / a.Nd) * (theta * G - a.in.Y * a.in.X.t());
+  arma::mat U, V;
+  arma::vec sv;
+  Stationarity st;
+  if (!arma::svd(U, sv, V, theta) || sv.n_elem < K) {
+    st.norm = st.err = kInf;
+    return st;
+  }
+  const arma::mat Uk = U.head_cols(K), Vk = V.head_cols(K);
+  const arma::mat Pg = Uk * (Uk.t() * g);
+  const arma::mat r = Pg + (g - Pg) * Vk * Vk.t();
+  const arma::uword c = a.c, d = a.d, N = a.N;
+  const double nT = arma::norm(theta, "fro"), nG = arma::norm(G, "fro"), ng = arma::norm(g, "fro");
+  const double e_g = (2 / a.Nd) * (tol::gamma(d + 1) * nT * nG + tol::gamma(N) * a.nY * a.nX +
+                                   tol::gamma(N + 1) * nT * (a.nX * a.nX + nG));
+  const double next = sv.n_elem > K ? sv(K) : 0.0;
+  const double e_svd = tol::svd_abs_error(sv(0), c, d), sep = sv(K - 1) - next - 2 * e_svd;
+  const double sin_theta = sep > 0 ? e_svd / sep : kInf;
+  st.norm = arma::norm(r, "fro");
+  st.err = 2 * e_g + 4 * ng * sin_theta + 4 * tol::gamma(c + d + K) * ng;
+  return st;
+}
+
+Evidence evaluate_only_if(const nlohmann::json& p, bool unregularized) {
+  const Instance in = read_instance(p, kOnlyIfId);
+  const auto starts = count(params::integer(p, kOnlyIfId, "starts", 1, 64));
+  const std::uint64_t start_seed = params::seed(p, kOnlyIfId, "start_seed");
+  const Analysis a = analyse(in);
+  const RidgeSystem& s = a.sys;
+  const arma::uword K = in.K, c = a.c, d = a.d;
+  Evidence e;
+  if (a.q < K) {
+    e.not_applicable = fmt::format("Q_λ has numerical rank {} < K = {}: no rank-K critical point", a.q, K);
+    return e;
+  }
+  const Candidates cand = candidates(a, unregularized);
+  arma::vec ev;
+  arma::mat E;
+  arma::eig_sym(ev, E, s.gram);
+  const arma::mat G_half = E * arma::diagmat(arma::sqrt(ev)) * E.t();
+  const double s1 = s.s(0), nTheta = arma::norm(s.theta, "fro"), nQ = arma::norm(s.s);
+  const double alpha = std::sqrt(std::max(nTheta, 1e-12) / std::sqrt(static_cast<double>(c * d * K)));
+  const double w = (2 / a.Nd) * a.M * std::sqrt(std::max(nTheta, 1e-12));
+
+  // Singular values of Q̂ (all min(c, d), padded with the zeros of the larger side when c ≠ d).
+  std::vector<double> spectrum(s.s.begin(), s.s.end());
+  if (c != d) spectrum.push_back(0.0);
+  auto gap = [&](const std::vector<double>& inside, const std::vector<arma::uword>& I) {
+    double g = kInf;   // min over σ ∈ inside, j ∉ I of |σ − s_j|, and min σ (rectangular: zero singular values)
+    for (const double sig : inside) {
+      for (arma::uword j = 0; j < spectrum.size(); ++j)
+        if (!std::binary_search(I.begin(), I.end(), j)) g = std::min(g, std::abs(sig - spectrum[j]));
+      g = std::min(g, sig);
+    }
+    return g;
+  };
+
+  nlohmann::json found = nlohmann::json::array();
+  double worst = -1;
+  std::size_t converged = 0, saddles = 0, lower_rank = 0;
+  std::set<std::vector<arma::uword>> sets_found;
+  // Zeros of r include the lower-rank critical points (θ_I with |I| < K, padded with zero columns,
+  // and θ = 0), which attract some starts: up to 4·starts attempts, until `starts` rank-K critical
+  // points are found.
+  std::size_t attempts = 0;
+  for (arma::uword r = 0; r < kAttemptsPerStart * starts && converged < starts; ++r) {
+    ++attempts;
+    Engine rng(derive_seed(start_seed, r));
+    const Zero z = solve_first_order(a, alpha * randn(c, K, rng), alpha * randn(d, K, rng), w);
+    nlohmann::json start = {{"residual", z.residual}, {"iterations", z.iterations}};
+    const arma::mat theta = z.A * z.B.t();
+    // Z = θG^{1/2}: the critical points of L_λ on rank K are those of ‖Q − Z‖² (identity ★).
+    const arma::mat Z = theta * G_half;
+    arma::mat Uz, Vz;
+    arma::vec sz;
+    if (!arma::svd(Uz, sz, Vz, Z) || sz.n_elem < K || !(sz(K - 1) > 0)) {
+      ++lower_rank;
+      start["status"] = "rank below K";
+      found.push_back(start);
+      continue;
+    }
+    const arma::mat U1 = Uz.head_cols(K), V1 = Vz.head_cols(K), U2 = Uz.tail_cols(c - K), V2 = Vz.tail_cols(d - K);
+    const arma::mat A11 = U1.t() * s.Q * V1, A22 = U2.t() * s.Q * V2;
+    // ρ1, ρ2, ρ3 (all 0 at a critical point) are bounded by the point's own stationarity, measured
+    // independently of Q and its SVD: ρ̄ = (N/2)‖r‖/√λ_min(G) with r the Riemannian gradient (header).
+    const Stationarity st = riemannian_gradient(a, theta, K);
+    const double nZ = arma::norm(Z, "fro");
+    const double e_res = 4 * tol::gamma(c + d + K) * (nQ + nZ) + tol::svd_abs_error(std::max(nZ, nQ), c, d);
+    const double rhoW = (a.Nd / 2) * (st.norm + st.err) / std::sqrt(a.m) * (1 + tol::gamma(4));
+    const double rho3 = rhoW;
+    start["riemannian_gradient"] = st.norm;
+    // Diagnostic (not the verdict's): the same residuals measured against Q̂.
+    start["rho_from_Q"] = std::hypot(arma::norm(U2.t() * s.Q * V1, "fro"), arma::norm(U1.t() * s.Q * V2, "fro"));
+    // I_true: the positions of A11's singular values in the merged spectrum of Q' = P_UQP_V +
+    // (I − P_U)Q(I − P_V) (block diagonal; Q = Q' + the two off-diagonal blocks).
+    const arma::vec s11 = arma::svd(A11), s22 = A22.is_empty() ? arma::vec() : arma::vec(arma::svd(A22));
+    std::vector<std::pair<double, int>> merged;
+    for (const double v : s11) merged.push_back({v, 1});
+    for (const double v : s22) merged.push_back({v, 0});
+    std::stable_sort(merged.begin(), merged.end(), [](const auto& x, const auto& y) { return x.first > y.first; });
+    std::vector<arma::uword> I_true;
+    for (arma::uword j = 0; j < merged.size() && j < a.p; ++j)
+      if (merged[j].second == 1) I_true.push_back(j);
+    const std::vector<double> inside(s11.begin(), s11.end());
+    // Wedin: √(‖sinΘ_U‖² + ‖sinΘ_V‖²) ≤ ρ_W/δ_W, δ_W = gap between A11's values and Q's others (and 0),
+    // less e_s for using ŝ. Then ‖P_UQP_V − Z_I‖ ≤ √2 s_1(‖sinΘ_U‖ + ‖sinΘ_V‖) ≤ 2 s_1 ρ_W/δ_W, and the
+    // candidate Ẑ_I computed from Û, Ŝ, V̂ is within e_s + 2 s_1·√2 e_s/δ_I of Z_I (same argument,
+    // residual √2 e_s, δ_I the gap of ŝ_I in ŝ less 2e_s).
+    const double dW = gap(inside, I_true) - a.e_s - e_res;   // A11's values computed from Q̂ and Z's computed bases
+    std::vector<double> sI_true;
+    for (const auto j : I_true) sI_true.push_back(s.s(j));
+    const double dI = I_true.size() == K ? gap(sI_true, I_true) - 2 * a.e_s : -1;
+    if (I_true.size() != K || !(dW > 0) || !(dI > 0) || !(rhoW < dW)) {
+      // Vacuous bound: either Z's K-th singular value is within the residual of 0 (a zero of r of
+      // lower rank) or the start stalled away from a zero.
+      start["status"] = s11.min() <= rhoW ? "rank below K (a lower-rank critical point)"
+                                          : "not converged (the perturbation bound is vacuous)";
+      lower_rank += s11.min() <= rhoW;
+      start["residual_rel"] = rhoW / s1;
+      found.push_back(start);
+      continue;
+    }
+    const double bound_Z = rho3 + 2 * s1 * rhoW / dW + a.e_s + 2 * std::sqrt(2.0) * s1 * a.e_s / dI;
+    // θ-space: ‖(Z − Z_I)G^{-1/2}‖ ≤ ‖Z − Z_I‖/√λ_min(G), plus forming θ = ABᵀ, Z and the candidates.
+    const double e_theta = tol::gamma(K) * arma::norm(z.A, "fro") * arma::norm(z.B, "fro") +
+                           tol::gamma(d + K) * (nTheta + arma::norm(theta, "fro")) * (1 + std::sqrt(a.kappa));
+    const double bound = bound_Z / std::sqrt(a.m) + e_theta;
+    // The nearest candidate (any index set, not only I_true).
+    double best = kInf;
+    std::size_t best_k = 0;
+    for (std::size_t k = 0; k < cand.theta.size(); ++k) {
+      const double dist = arma::norm(theta - cand.theta[k], "fro");
+      if (dist < best) {
+        best = dist;
+        best_k = k;
+      }
+    }
+    ++converged;
+    std::vector<std::int64_t> one_based;
+    for (const auto j : cand.sets[best_k]) one_based.push_back(static_cast<std::int64_t>(j) + 1);
+    std::vector<std::int64_t> true_based;
+    for (const auto j : I_true) true_based.push_back(static_cast<std::int64_t>(j) + 1);
+    const bool top = cand.sets[best_k].back() + 1 == K;
+    saddles += !top;
+    sets_found.insert(cand.sets[best_k]);
+    start["status"] = "critical point";
+    start["nearest_I"] = one_based;
+    start["I_from_spectrum"] = true_based;
+    start["distance"] = best;
+    start["bound"] = bound;
+    start["residual_rel"] = rhoW / s1;
+    found.push_back(start);
+    if (best / bound > worst) {
+      worst = best / bound;
+      e.lhs = best;
+      e.rhs = bound;
+    }
+  }
+  e.metrics["starts"] = found;
+  e.metrics["critical_points_found"] = converged;
+  e.metrics["attempts"] = attempts;
+  e.metrics["saddles_found"] = saddles;
+  e.metrics["index_sets_found"] = sets_found.size();
+  e.metrics["lower_rank"] = lower_rank;
+  e.metrics["gram_condition"] = a.kappa;
+  if (converged == 0) {
+    e.inconclusive = fmt::format("none of {} starts reached a rank-{} critical point (Levenberg–Marquardt on the "
+                                 "first-order conditions; {} reached one of lower rank)", attempts, K, lower_rank);
+    return e;
+  }
+  e.err = 0;   // rhs is the derived perturbation-and-rounding bound itself
+  e.notes = fmt::format("{} of {} starts reached a rank-{} critical point ({} of lower rank); {} distinct index sets, {} saddle(s)",
+                        converged, attempts, K, lower_rank, sets_found.size(), saddles);
+  if (unregularized) e.notes += "; mutant: candidates θ_I of eq. (16) without Remark 5.2 (critical points of L_0)";
+  return e;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Mutants of the three original checks
+
+// The closed form with K − 1 terms, or with the paper's ½ for eq. (19)'s 1/N, against the same search.
+Evidence minimum_with_wrong_lhs(const nlohmann::json& p, bool paper_half) {
+  MinimumRun run = run_minimum(p);
+  Evidence e = run.e;
+  if (!e.inconclusive.empty()) return e;
+  const arma::uword K = run.a.in.K;
+  require(paper_half || K >= 2, kMinId, "mutant wrong_K needs K ≥ 2, got K = {}", K);
+  Value v = closed_form(run.a, top(paper_half ? K : K - 1));
+  if (paper_half) {
+    v.value *= run.a.Nd / 2;
+    v.err *= run.a.Nd / 2;
+  }
+  e.lhs = v.value;
+  e.err = v.err + run.best.err;
+  return e;
+}
+
+// The saddle measurement without its hypotheses (I not the top set, s_m > s_i): the claim "every
+// critical point is a strict saddle", false at the minimum and along an uphill swap.
+Evidence saddle_without_hypotheses(const nlohmann::json& p) {
+  Evidence e = run_saddle(p).e;
+  e.not_applicable.clear();
+  return e;
+}
+
+nlohmann::json random_instance(nlohmann::json extra) {
+  nlohmann::json p = {{"x_model", "gaussian"}, {"y_model", "generic"}, {"d", 4}, {"c", 3}, {"N", 12},
+                      {"K", 2}, {"lambda", 0.5}, {"data_seed", 7}};
+  p.update(extra);
+  return p;
+}
+
+// Theorem 5.1's instance with N = 2, where the paper's ½ equals eq. (19)'s 1/N: X = [[2, 0], [0, 1]],
+// Y = [[1, 0], [0, 3]], λ = ½ (Nλ = 1): G = diag(5, 2), Q = diag(2/√5, 3/√2), I = {2}: θ_I = diag(0.4, 0),
+// L = ½(0.04 + 9) + ½·0.16 = 4.6 = ½(10 − 0.8).
+nlohmann::json two_samples() {
+  return {{"x_model", "explicit"}, {"X", {{2.0, 0.0}, {0.0, 1.0}}}, {"Y", {{1.0, 0.0}, {0.0, 3.0}}},
+          {"lambda", 0.5}, {"K", 1}, {"indices", nlohmann::json::array({2})}};
+}
+
 }  // namespace
+
+void add_thm_5_1_mutants(Check& c);
 
 Check make_thm_5_1_minimum_check() {
   Check c{kMinId,
@@ -802,6 +1304,7 @@ Check make_thm_5_1_minimum_check() {
           evaluate_minimum};
   c.evaluate_reference = evaluate_minimum_reference;
   c.optional_params = {"X", "Y", "factor_rank"};
+  add_thm_5_1_mutants(c);
   return c;
 }
 
@@ -814,7 +1317,8 @@ Check make_thm_5_1_critical_check() {
                {"riemannian_over_euclidean", "euclidean_gradient_rel_error", "loss_identity_residual"},
                draw_with_indices,
                evaluate_critical};
-  c.optional_params = {"X", "Y", "twist"};
+  c.optional_params = {"X", "Y", "twist", "scale"};
+  add_thm_5_1_mutants(c);
   return c;
 }
 
@@ -829,6 +1333,101 @@ Check make_thm_5_1_saddle_check() {
           evaluate_saddle};
   c.evaluate_reference = evaluate_saddle_reference;
   c.optional_params = {"X", "Y", "swap_out", "swap_in"};
+  add_thm_5_1_mutants(c);
+  return c;
+}
+
+}  // namespace nrc
+
+namespace nrc {
+
+namespace {
+nlohmann::json hand_instance(nlohmann::json extra) {
+  nlohmann::json p = {{"x_model", "explicit"},
+                      {"X", {{1, 1, -1, -1}, {1, -1, 1, -1}}},
+                      {"Y", {{3, 3, -3, -3}, {1, -1, 1, -1}}},
+                      {"lambda", 1.0},
+                      {"K", 1}};
+  p.update(extra);
+  return p;
+}
+}  // namespace
+
+void add_thm_5_1_mutants(Check& c) {
+  if (c.id == kMinId) {
+    c.mutants = {
+        {"factor_rank_above_K", "the search over rank-2 factors against the rank-1 closed form (finds L = 5 < 5.5)",
+         hand_instance({{"restarts", 2}, {"start_seed", 1}, {"factor_rank", 2}})},
+        {"wrong_K", "the closed form with K − 1 singular values (lhs too large by s_K²/N)",
+         random_instance({{"restarts", 2}, {"start_seed", 1}}),
+         [](const nlohmann::json& p) { return minimum_with_wrong_lhs(p, false); }},
+        {"paper_half", "the closed form with Theorem 5.1's ½ for eq. (19)'s 1/N (N = 12)",
+         random_instance({{"restarts", 2}, {"start_seed", 1}}),
+         [](const nlohmann::json& p) { return minimum_with_wrong_lhs(p, true); }}};
+  } else if (c.id == kCritId) {
+    c.mutants = {{"twist", "u_3 of θ_{1,3} rotated by 0.3 toward u_2 (rank K, not critical)",
+                  random_instance({{"indices", {1, 3}}, {"twist", 0.3}})},
+                 {"scaled_point", "θ = 1.01·θ_{1,3} (rank K, not critical: the radial direction is tangent)",
+                  random_instance({{"indices", {1, 3}}, {"scale", 1.01}})}};
+  } else if (c.id == kSaddleId) {
+    c.mutants = {{"top_set", "the swap curve from the global minimum θ_{1,2} (goes uphill), hypotheses not checked",
+                  random_instance({{"indices", {1, 2}}, {"t", 0.5}}), saddle_without_hypotheses},
+                 {"uphill_swap", "I = {1, 3}, u_1 swapped for u_2 (s_2 < s_1: uphill), hypotheses not checked",
+                  random_instance({{"indices", {1, 3}}, {"t", 0.5}, {"swap_out", 1}, {"swap_in", 2}}),
+                  saddle_without_hypotheses}};
+  }
+}
+
+Check make_thm_5_1_value_paper_check() {
+  Check c{kValuePaperId,
+          "Theorem 5.1 as written: the value at θ_I (with eq. 19's L_λ)",
+          "|L_λ(θ_I) − ½(‖Y‖² − Σ_{j∈I} s_j(Q_λ)²)| ≤ rounding budget",
+          "|L_λ(θ_I) − ½(Tr YYᵀ − Σ_{j∈I} s_j²)|, L_λ of eq. (19) evaluated at θ_I",
+          "derived rounding budget of θ_I, L_λ and the formula",
+          {"relative_discrepancy"},
+          draw_value,
+          [](const nlohmann::json& p) { return evaluate_value(p, kValuePaperId, ValueForm::Paper); }};
+  c.optional_params = {"X", "Y"};
+  c.mutants = {{"wrong_indices", "the formula with I's largest index swapped for the smallest outside (N = 2)", two_samples(),
+                [](const nlohmann::json& p) { return evaluate_value(p, kValuePaperId, ValueForm::PaperWrongIndices); }},
+               {"quarter_for_half", "¼ in place of the ½, at N = 2 where the ½ is right", two_samples(),
+                [](const nlohmann::json& p) { return evaluate_value(p, kValuePaperId, ValueForm::Quarter); }}};
+  return c;
+}
+
+Check make_thm_5_1_value_check() {
+  Check c{kValueId,
+          "Theorem 5.1, value corrected to eq. (19)'s 1/N (nrc)",
+          "|L_λ(θ_I) − (1/N)(‖Y‖² − Σ_{j∈I} s_j(Q_λ)²)| ≤ rounding budget",
+          "|L_λ(θ_I) − (1/N)(Tr YYᵀ − Σ_{j∈I} s_j²)|, L_λ of eq. (19) evaluated at θ_I",
+          "derived rounding budget of θ_I, L_λ and the formula",
+          {"relative_discrepancy"},
+          draw_value,
+          [](const nlohmann::json& p) { return evaluate_value(p, kValueId, ValueForm::Corrected); }};
+  c.refines = kValuePaperId;
+  c.optional_params = {"X", "Y"};
+  c.mutants = {{"paper_half", "the paper's ½ in place of 1/N (N = 12)", random_instance({{"indices", {1, 3}}}),
+                [](const nlohmann::json& p) { return evaluate_value(p, kValueId, ValueForm::Paper); }},
+               {"wrong_indices", "the formula with I = {1, 2} for θ_{1,3}", random_instance({{"indices", {1, 3}}}),
+                [](const nlohmann::json& p) { return evaluate_value(p, kValueId, ValueForm::CorrectedWrongIndices); }}};
+  return c;
+}
+
+Check make_thm_5_1_only_if_check() {
+  Check c{kOnlyIfId,
+          "Theorem 5.1, \"only if\": every critical point on rank K is a θ_I",
+          "min_I ‖θ − θ_I‖_F ≤ Wedin bound from θ's Riemannian gradient + rounding, θ a rank-K zero of the first-order conditions "
+          "(Levenberg–Marquardt from random starts), worst start",
+          "distance of a found critical point to the nearest θ_I",
+          "Wedin bound from the point's Riemannian gradient r: (ρ̄ + 2s_1ρ̄/δ)/√λ_min(G) + rounding, ρ̄ = (N/2)‖r‖/√λ_min(G)",
+          {"critical_points_found", "saddles_found", "index_sets_found"},
+          draw_only_if,
+          [](const nlohmann::json& p) { return evaluate_only_if(p, false); }};
+  c.optional_params = {"X", "Y"};
+  c.mutants = {{"unregularized_candidates",
+                "candidates θ_I of eq. (16) without Remark 5.2 (Q = YXᵀ(XXᵀ)^{-1/2}, the critical points of L_0), λ = 0.5",
+                random_instance({{"starts", 3}, {"start_seed", 1}}),
+                [](const nlohmann::json& p) { return evaluate_only_if(p, true); }}};
   return c;
 }
 

@@ -20,10 +20,13 @@
 // for every partition C into ≤ K sets (rank Ȳ ≤ K, Eckart–Young), i.e. ≤ TCV_K(Y)/λ. No hypothesis on
 // N is needed. The record's metric tcv_over_lambda shows the last link.
 //
-// TCV used (thm_5_4): exact enumeration when N ≤ 10; otherwise the smaller WCSS of two explicit
-// partitions (k-means++ with 10 restarts, and the generating clusters when there are ≤ K of them).
-// The proof bounds the tail by ‖Y − Ȳ‖_F² for ANY partition into ≤ K sets, so an explicit
-// partition's WCSS in place of TCV gives a valid (larger) rhs; the record names the partition.
+// TCV used (thm_5_4): exact enumeration when N ≤ 10. Otherwise TCV is bracketed, as the judged
+// statement is about TCV itself: TCV⁻ = Σ_{j>K}σ_j(Y)²/N ≤ TCV (a partition into ≤ K sets replaces
+// each label by its centroid, a rank-≤ K matrix Ȳ, and N·WCSS = ‖Y − Ȳ‖_F² ≥ the tail by Eckart–Young)
+// decides a Pass, and TCV⁺ = the smaller WCSS of two explicit partitions (k-means++ with 10 restarts,
+// and the generating clusters when there are ≤ K of them) decides a Fail; in between is
+// Inconclusive. (The refined chain below puts every lhs under the Pass side, factor ≥ 1.) The record
+// names the partition.
 // Hypotheses: λ > 0, K ≤ N (errors otherwise), max{c, d} ≤ N for thm_5_4 (NotApplicable otherwise).
 //
 // Precision: the double sides carry a first-order rounding estimate err — the difference θ* − θ*_K
@@ -33,8 +36,34 @@
 // computed θ*_K is an exact minimizer for nearby data, and the theorem bounds every minimizer. When
 // |lhs − rhs| ≤ err the runner recomputes both sides at 50 digits (lib/mp) and decides there; that
 // record's metrics (tcv, refined_ratio; tcv_over_lambda, paper_ratio) are then computed at 50 digits too.
-// Tight where: eq. (43) is loose by design (factor d·min{d,c} ≥ 4 when K < min{c,d}); the refined bound
-// is attained when Q_λ's tail equals Y's (X with orthogonal rows, N λ ≫ ‖X‖²).
+// Tight where: eq. (43) is loose by design: lhs ≤ Σ_{j>K}σ_j(Y)²/(Nλ) ≤ TCV_K(Y)/λ always (the refined
+// chain), so the paper's ratio is at most 1/(d·min{d, c}) (¼ for d = c = 2), reached exactly where the
+// refined bound is attained and TCV = Σ_{j>K}σ_j(Y)²/N.
+// The refined bound is attained (ratio → 1) where its two steps are tight at once, which needs X
+// with two very different scales. Write X = U_x S V_xᵀ, t_i = s_i²/(s_i² + Nλ) ∈ [0, 1): then
+// Q_λ = (Y V_x) diag(√t_i) U_xᵀ and G^{-1/2} = U_x diag(√(1 − t_i))U_xᵀ/√(Nλ). Step ‖AG^{-1/2}‖ ≤
+// ‖A‖/√(Nλ) is tight on directions with t ≈ 0 (s_i² ≪ Nλ); step σ_j(Q_λ) ≤ σ_j(Y) on directions with
+// t ≈ 1 (s_i² ≫ Nλ). Along one direction both cannot hold (t(1 − t) ≤ ¼: the hand test's ¼), but
+// across two they can: put Y's LARGE singular value a on a weak X direction (t_1 → 0) and its
+// second one b < a on a strong X direction (t_2 → 1), with a²t_1 just below b²t_2. Then [Q_λ]_1
+// keeps the strong direction, discards the weak one (value a√t_1 ≈ b = σ_2(Y)), and there G's
+// eigenvalue is ≈ Nλ: lhs = a²t_1(1 − t_1)/(Nλ) ≈ b²/(Nλ) = rhs. Instance (d = c = N = 2, K = 1):
+//     X = [[e, e], [l, −l]], Y = [[a, a], [b, −b]], λ = 1, e = 0.01, l = 100, a = 99, b = 1:
+//     lhs = a²e²/(e² + 1)² = 0.97990, rhs = b²/λ = 1 (ratio 0.980); TCV_1(Y) = b² (= the tail/N), so
+//     the paper's ratio is 0.245 = 0.98/4.
+// (Not "X with orthogonal rows and Nλ ≫ ‖X‖²", as this header said before: that makes every t ≈ 0,
+// so Q_λ ≈ 0 and the ratio vanishes, e.g. 2e-5 at λ = 1e4.) The data search (theorems/search.cpp)
+// reaches ≥ 0.95 on such tiny instances; the report shows the instance it found.
+// Generators: d, c ∈ 2..8, K ∈ 1..min(c, d) − 1, N ∈ max(c, d)..40, and with probability ¼ (when the
+// range is not empty) N ∈ K + 1..max(c, d) − 1 (thm_5_4 is NotApplicable there; the refined bound
+// needs no hypothesis on N).
+// Explicit data: {"data": "explicit", "X": rows, "Y": rows, "lambda", "K"[, "labels"]}; without
+// labels TCV is exact for N ≤ 10, else k-means++.
+// Mutants (each must Fail, decided in double): lhs with θ*_{K−1} (a wrong K) on clustered labels;
+// one sample's label perturbed by 0.5 on collapsed labels (σ_y = 0, so TCV = tail = 0) with rhs from
+// the collapsed labels; and a dropped factor on the attained instance above: thm_5_4's rhs divided
+// by 2·d·min{d, c} — dropping d·min{d, c} alone can never fail (TCV/λ is itself a valid bound: the
+// refined chain), so the mutant removes that factor and 2 more —, thm_5_4_refined's rhs halved.
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -58,11 +87,15 @@ nlohmann::json draw_instance(Draw& d) {
   nlohmann::json p;
   // K < min(c, d): otherwise θ*_K = θ* and the instance says nothing.
   const auto dim = d.integer(2, 8), c = d.integer(2, 8);
-  const auto N = d.integer(std::max(dim, c), 40);
+  const auto K = d.integer(1, std::min(dim, c) - 1);
+  // One draw in four below thm_5_4's hypothesis max{c, d} ≤ N (the refined bound needs none), with
+  // N > K: at N ≤ K, rank θ* ≤ N ≤ K makes both sides 0 and the instance says nothing.
+  const bool below = d.integer(0, 3) == 0 && K + 1 < std::max(dim, c);
+  const auto N = below ? d.integer(K + 1, std::max(dim, c) - 1) : d.integer(std::max(dim, c), 40);
   p["d"] = dim;
   p["c"] = c;
   p["N"] = N;
-  p["K"] = d.integer(1, std::min(dim, c) - 1);
+  p["K"] = K;
   p["clusters"] = d.integer(1, std::min<std::int64_t>(N, 8));
   p["lambda"] = d.log_uniform(1e-4, 10);
   p["sigma_x"] = d.log_uniform(1e-3, 3);
@@ -78,6 +111,7 @@ struct Instance {
   double lambda = 0;
   arma::uvec partition;     // the explicit partition of the labels whose WCSS stands for TCV_K(Y)
   std::string tcv_method;
+  bool tcv_exact = false;   // the partition's WCSS is TCV_K(Y) itself (else an upper bound)
 };
 
 // The explicit partition standing for TCV_K(Y): exact for N ≤ 10, else the better of k-means++ and
@@ -86,6 +120,7 @@ void choose_partition(Instance& in, const std::optional<arma::uvec>& generating,
   if (in.N <= 10) {
     in.partition = tcv_exact(in.Y, in.K).labels;
     in.tcv_method = "exact (enumeration)";
+    in.tcv_exact = true;
     return;
   }
   const Clustering km = tcv_kmeans(in.Y, in.K, rng, 10);
@@ -97,7 +132,10 @@ void choose_partition(Instance& in, const std::optional<arma::uvec>& generating,
   }
 }
 
+Instance from_data(const UserData& u, const std::string& id);
+
 Instance build(const nlohmann::json& p, const std::string& id) {
+  if (section5::explicit_data(p)) return from_data(section5::read_explicit_data(p, id), id);
   Instance in;
   in.d = static_cast<arma::uword>(params::integer(p, id, "d", 1, 100000));
   in.c = static_cast<arma::uword>(params::integer(p, id, "c", 1, 100000));
@@ -193,6 +231,17 @@ void refined_metrics(Evidence& e, const Instance& in, const Sides<R>& s) {
   e.metrics["paper_ratio"] = s.tcv > 0 ? static_cast<double>(R(s.lhs / paper_rhs)) : (s.lhs == 0 ? 0.0 : INFINITY);
 }
 
+// thm_5_4's rhs d·min{d, c}·TCV_K(Y)/λ. With TCV exact it is one number; with an explicit
+// partition's WCSS (≥ TCV) it is bracketed: rhs from TCV's lower bound Σ_{j>K}σ_j(Y)²/N (Eckart–Young,
+// header) decides a Pass, rhs_upper from the WCSS decides a Fail. err covers both sides' rounding.
+template <class R>
+void paper_rhs(Evidence& e, const Instance& in, const Sides<R>& s, const RoundingEstimate& r) {
+  const double factor = paper_factor(in), n = static_cast<double>(in.N);
+  e.rhs = factor * static_cast<double>(in.tcv_exact ? s.tcv : R(s.tail / R(n))) / in.lambda;
+  if (!in.tcv_exact) e.rhs_upper = factor * static_cast<double>(s.tcv) / in.lambda;
+  e.err = r.lhs + factor * (r.tcv + (in.tcv_exact ? 0.0 : r.tail / n)) / in.lambda;
+}
+
 Evidence paper_double(const Instance& in) {
   Evidence e;
   if (std::max(in.c, in.d) > in.N) {
@@ -200,11 +249,8 @@ Evidence paper_double(const Instance& in) {
     return e;
   }
   const auto s = sides<section5::Double>(in);
-  const double factor = paper_factor(in);
   e.lhs = s.lhs;
-  e.rhs = factor * s.tcv / in.lambda;
-  const RoundingEstimate r = rounding(in, s.lhs);
-  e.err = r.lhs + factor * r.tcv / in.lambda;
+  paper_rhs(e, in, s, rounding(in, s.lhs));
   e.notes = "TCV by " + in.tcv_method;
   paper_metrics(e, in, s);
   return e;
@@ -214,7 +260,10 @@ Evidence paper_reference(const Instance& in) {
   if (std::max(in.c, in.d) > in.N) return paper_double(in);   // NotApplicable needs no precision
   if (!section5::reference_feasible(in.X)) return section5::too_large_for_reference();
   const auto s = sides<section5::Reference>(in);
-  Evidence e = section5::reference_evidence(s.lhs, s.tcv * paper_factor(in) / in.lambda, s.scale, /*squared=*/true);
+  const mp::Real factor(paper_factor(in)), lambda(in.lambda);
+  const mp::Real tcv_lower = in.tcv_exact ? s.tcv : mp::Real(s.tail / mp::Real(in.N));
+  Evidence e = section5::reference_evidence(s.lhs, factor * tcv_lower / lambda, s.scale, /*squared=*/true);
+  if (!in.tcv_exact) e.rhs_upper = static_cast<double>(mp::Real(factor * s.tcv / lambda));
   e.notes = "TCV by " + in.tcv_method;
   paper_metrics(e, in, s);
   return e;
@@ -241,12 +290,91 @@ Evidence refined_reference(const Instance& in) {
   return e;
 }
 
+// ---------------------------------------------------------------------------------------------
+// Mutants: deliberately wrong inputs or formulas the checks must Fail on.
+
+// lhs measured on `lhs_in` (its K and data), rhs on `rhs_in`, with both rounding estimates.
+Evidence mixed(const Instance& lhs_in, const Instance& rhs_in, bool paper) {
+  const auto sl = sides<section5::Double>(lhs_in);
+  const auto sr = sides<section5::Double>(rhs_in);
+  Evidence e;
+  e.lhs = sl.lhs;
+  const RoundingEstimate rl = rounding(lhs_in, sl.lhs), rr = rounding(rhs_in, sr.lhs);
+  if (paper) {
+    paper_rhs(e, rhs_in, sr, rr);
+    e.err += rl.lhs - rr.lhs;
+  } else {
+    e.rhs = sr.tail / (static_cast<double>(rhs_in.N) * rhs_in.lambda);
+    e.err = rl.lhs + rr.tail / (static_cast<double>(rhs_in.N) * rhs_in.lambda);
+  }
+  return e;
+}
+
+// Clustered labels, K = 2 = clusters, σ_y = 0.01: θ*_{K−1} is far from θ*, TCV_2 is O(σ_y²).
+nlohmann::json clustered_labels(double sigma_y) {
+  return {{"d", 4}, {"c", 3}, {"N", 12}, {"K", 2}, {"clusters", 2}, {"lambda", 0.1},
+          {"sigma_x", 0.5}, {"sigma_y", sigma_y}, {"centres", "gaussian"}, {"data_seed", 5}};
+}
+
+// The instance where the refined bound is attained (header): ratio 0.980, paper ratio 0.245.
+nlohmann::json attained() {
+  return {{"data", "explicit"}, {"X", {{0.01, 0.01}, {100.0, -100.0}}}, {"Y", {{99.0, 99.0}, {1.0, -1.0}}},
+          {"lambda", 1.0}, {"K", 1}};
+}
+
+Evidence wrong_k(const nlohmann::json& p, const std::string& id, bool paper) {
+  const Instance in = build(p, id);
+  require(in.K >= 2, id, "mutant wrong_K needs K ≥ 2, got K = {}", in.K);
+  Instance lower = in;
+  lower.K = in.K - 1;
+  return mixed(lower, in, paper);
+}
+
+Evidence perturbed_sample(const nlohmann::json& p, const std::string& id, bool paper) {
+  const Instance clean = build(p, id);
+  Instance noisy = clean;
+  noisy.Y(0, 0) += 0.5;
+  return mixed(noisy, clean, paper);
+}
+
+std::vector<Mutant> mutants(const std::string& id, bool paper) {
+  std::vector<Mutant> m;
+  m.push_back({"wrong_K", "lhs with θ*_{K−1} against the rhs of K = 2, labels in 2 clusters (σ_y = 0.01)",
+               clustered_labels(0.01), [id, paper](const nlohmann::json& p) { return wrong_k(p, id, paper); }});
+  m.push_back({"perturbed_sample", "lhs with one label moved by 0.5, rhs from the collapsed labels (σ_y = 0)",
+               clustered_labels(0.0), [id, paper](const nlohmann::json& p) { return perturbed_sample(p, id, paper); }});
+  if (paper) {
+    m.push_back({"dropped_factor",
+                 "rhs / (2·d·min{d, c}): removes the paper's factor (TCV/λ alone always holds) and 2 more; on the "
+                 "attained instance (lhs = 0.98·TCV/λ)",
+                 attained(), [id](const nlohmann::json& p) {
+                   const Instance in = build(p, id);
+                   Evidence e = paper_double(in);
+                   const RoundingEstimate r = rounding(in, e.lhs);
+                   e.rhs /= 2 * paper_factor(in);
+                   if (e.rhs_upper) *e.rhs_upper /= 2 * paper_factor(in);
+                   e.err = r.lhs + r.tcv / (2 * in.lambda);
+                   return e;
+                 }});
+  } else {
+    m.push_back({"halved_rhs", "rhs halved, on the instance where the refined ratio is 0.980", attained(),
+                 [id](const nlohmann::json& p) {
+                   Evidence e = refined_double(build(p, id));
+                   e.rhs /= 2;
+                   return e;
+                 }});
+  }
+  return m;
+}
+
 }  // namespace
 
 void wire(Check& c, Evidence (*dbl)(const Instance&), Evidence (*ref)(const Instance&)) {
   const std::string id = c.id;
   section5::wire(c, [id](const nlohmann::json& p) { return build(p, id); },
                  [id](const UserData& u) { return from_data(u, id); }, dbl, ref);
+  c.optional_params = {"data", "X", "Y", "labels"};
+  c.mutants = mutants(id, c.id == kId);
 }
 
 Check make_thm_5_4_check() {
