@@ -198,6 +198,34 @@ int run_report(const ReportOptions& o, const std::string& blas_threads) {
     }
   }
 
+  // 3b. Sharpness on data: the adversarial search over the data of the checks that take explicit
+  // data (theorems/search.hpp), each shape's best instance a record (reused on a rerun).
+  std::vector<DataSearchSection> data_searches;
+  if (o.search) {
+    DataSearchSpec dspec;
+    dspec.seed = o.seed;
+    dspec.threads = threads;
+    if (o.preset == Preset::Paper) {
+      dspec.starts = 8;
+      dspec.evaluations = 6000;
+    }
+    std::size_t total = 0, k = 0;
+    for (const Check* cp : checks) total += data_search_shapes(*cp).size();
+    if (total > 0) {
+      Progress progress("search over data", total, "shapes");
+      for (const Check* cp : checks) {
+        const std::vector<DataShape> shapes = data_search_shapes(*cp);
+        if (shapes.empty()) continue;
+        DataSearchSection sec{cp, {}};
+        for (const DataShape& shape : shapes) {
+          sec.results.push_back(data_search(*cp, shape, existing, dspec, keep));
+          progress.tick(++k);
+        }
+        data_searches.push_back(std::move(sec));
+      }
+    }
+  }
+
   // 4. The experiments, then their figures.
   std::vector<ExperimentSection> exps;
   for (const Experiment* ep : exps_to_run) {
@@ -227,7 +255,7 @@ int run_report(const ReportOptions& o, const std::string& blas_threads) {
   meta.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   const std::string report_path = (dir / "REPORT.md").string();
   try {
-    write_file_atomic(report_path, report_markdown(sections, meta, searches, exps));
+    write_file_atomic(report_path, report_markdown(sections, meta, searches, exps, data_searches));
   } catch (const WriteError& e) {
     throw WriteError(fmt::format("{} (every record is kept in '{}': rerun the same command to render the report)",
                                  e.what(), records_path));

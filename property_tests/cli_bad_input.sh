@@ -21,7 +21,7 @@ expect_error "parameter 'lambda'" replay thm_5_4 --params "{$p54,\"lambda\":-1}"
 expect_error "parameter 'lambda'" replay thm_5_4 --params "{$p54,\"lambda\":0}"
 expect_error "K ≤ N" replay thm_5_4 --params "{${p54/\"K\":2/\"K\":13},\"lambda\":0.1}"
 expect_error "parameter 'lambda'" replay thm_5_4 --params "{$p54}"
-expect_error "parameter 'widths'" replay prop_3_1 --params '{"scenario":"batch","loss":"squared","K":1,"N":1,"activations":[],"widths":[],"data_seed":1}'
+expect_error "parameter 'widths'" replay prop_3_1 --params '{"loss":"squared","K":1,"copies":1,"collapse_layer":0,"activations":[],"widths":[],"data_seed":1}'
 expect_error "unknown parameter 'lamda'" replay thm_5_4 --params "{$p54,\"lambda\":0.1,\"lamda\":1}"
 
 # Negative values of unsigned options are rejected as negative (not read as 2^64 − 1).

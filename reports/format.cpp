@@ -1,6 +1,8 @@
 #include "reports/format.hpp"
 
+#include <algorithm>
 #include <cmath>
+#include <map>
 
 #include <fmt/format.h>
 
@@ -195,6 +197,52 @@ std::string search_markdown(const std::vector<SearchSection>& searches) {
   return md + "\n";
 }
 
+// The adversarial search over data: per check and shape, the best ratio and its replayable instance;
+// then per check the best ratio per input dimension d.
+std::string data_search_markdown(const std::vector<DataSearchSection>& searches) {
+  if (searches.empty()) return "";
+  std::string md =
+      "## Sharpness on data\n\nAn adversarial search over the data themselves (`theorems/search.hpp`): Nelder–Mead "
+      "maximizes (lhs − err)/rhs over the entries of X (d×N), Y (c×N), λ and four log-scales (centroids and "
+      "within-block deviations of X and Y), from seeded random starts per shape. The best instance is an "
+      "ordinary record (explicit data in its parameters, judged like any other: a ratio above 1 is a "
+      "counterexample). \"other form\" is the ratio the paper's statement (for a refined check) or the "
+      "refined one (for a paper check) has on the same data.\n\n"
+      "| check | shape | best ratio | verdict | other form | evaluations (starts) | instance |\n"
+      "|---|---|---|---|---|---|---|\n";
+  std::string per_d;
+  for (const auto& sec : searches) {
+    std::map<std::uint64_t, double> best_by_d;
+    for (const auto& res : sec.results) {
+      const auto& b = res.best;
+      if (!b) {
+        md += fmt::format("| `{}` | {} | – | – | – | – | no feasible instance (outside the hypotheses) |\n",
+                          sec.check->id, res.shape.label());
+        continue;
+      }
+      std::string other = "–";
+      if (b->metrics.contains("paper_ratio") && b->metrics.at("paper_ratio").is_number())
+        other = "paper " + g3(b->metrics.at("paper_ratio").get<double>());
+      else if (b->metrics.contains("refined_ratio") && b->metrics.at("refined_ratio").is_number())
+        other = "refined " + g3(b->metrics.at("refined_ratio").get<double>());
+      const auto& info = b->metrics.at("search");
+      md += fmt::format("| `{}` | {} | {} | {} | {} | {} ({}){} | `{}` |\n", sec.check->id, res.shape.label(),
+                        g3(b->ratio), name(b->verdict), other, info.value("evaluations", std::uint64_t{0}),
+                        info.value("starts", std::uint64_t{0}), res.reused ? ", reused" : "", replay_command(*b));
+      if (std::isfinite(b->ratio)) {
+        auto [it, fresh] = best_by_d.emplace(res.shape.d, b->ratio);
+        if (!fresh) it->second = std::max(it->second, b->ratio);
+      }
+    }
+    if (best_by_d.size() > 1) {
+      per_d += fmt::format("- `{}`, best ratio per d:", sec.check->id);
+      for (const auto& [d, r] : best_by_d) per_d += fmt::format(" d = {}: {};", d, g3(r));
+      per_d.back() = '\n';
+    }
+  }
+  if (!per_d.empty()) md += "\n" + per_d;
+  return md + "\n";
+}
 
 // "k of n": how many of the check's mutants it Fails on; "**none**" for a check without mutants.
 std::string mutants_caught(const ReportSection& sec) {
@@ -243,7 +291,8 @@ std::string records_account(const ReportMeta& m) {
 
 std::string report_markdown(const std::vector<ReportSection>& sections, const ReportMeta& meta,
                             const std::vector<SearchSection>& searches,
-                            const std::vector<ExperimentSection>& experiments) {
+                            const std::vector<ExperimentSection>& experiments,
+                            const std::vector<DataSearchSection>& data_searches) {
   std::string md = "# nrc report: Neural Rank Collapse, checked\n\n";
   md += fmt::format(
       "nrc {} at commit `{}`, {}. Preset `{}`, seed {}, {} instances per check, {} thread(s), wall time {:.1f} s.\n\n",
@@ -262,6 +311,11 @@ std::string report_markdown(const std::vector<ReportSection>& sections, const Re
     if (s.result.best && s.result.best->verdict == Verdict::Fail && s.result.best->metrics.contains("search"))
       counter += fmt::format("- **{}** (tightness search): ratio {}: `{}`\n", s.check->id, g3(s.result.best->ratio),
                              replay_command(*s.result.best));
+  for (const auto& ds : data_searches)
+    for (const auto& res : ds.results)
+      if (res.best && res.best->verdict == Verdict::Fail)
+        counter += fmt::format("- **{}** (search over data, {}): ratio {}: `{}`\n", ds.check->id, res.shape.label(),
+                               g3(res.best->ratio), replay_command(*res.best));
   for (const auto& ex : experiments)
     for (const Record& r : ex.result.claims)
       if (r.verdict == Verdict::Fail)
@@ -306,6 +360,7 @@ std::string report_markdown(const std::vector<ReportSection>& sections, const Re
   }
 
   md += search_markdown(searches);
+  md += data_search_markdown(data_searches);
   for (const auto& ex : experiments) md += experiment_markdown(ex);
 
   std::string findings = answers;
@@ -327,7 +382,7 @@ std::string report_markdown(const std::vector<ReportSection>& sections, const Re
   }
   for (const auto& sec : sections)
     if (!sec.check->chain_links.empty() && sec.summary.worst)
-      findings += fmt::format("- `{}`: tightest instance of its exact link at ratio {} (`{}`); per-layer chain below.\n",
+      findings += fmt::format("- `{}`: tightest instance at ratio {} (`{}`); the per-layer chain of the proof's links below.\n",
                               sec.check->id, g3(sec.summary.ratio_max), replay_command(*sec.summary.worst));
   if (!findings.empty() || !counter.empty()) {
     md += "## Findings\n\n";

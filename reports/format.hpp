@@ -37,6 +37,12 @@ struct SearchSection {
   SearchResult result;
 };
 
+// The adversarial search over one check's data (theorems/search.hpp): one result per shape.
+struct DataSearchSection {
+  const Check* check;
+  std::vector<DataSearchResult> results;
+};
+
 struct ExperimentSection {
   const Experiment* experiment;
   ExperimentResult result;
@@ -56,11 +62,13 @@ struct ReportMeta {
   std::size_t torn_bytes = 0;      // a torn last line (an interrupted write), cut off before appending
 };
 
-// Sections, in order: counterexamples (any Fail: checks, search, experiment claims), the summary
-// table, statements vs their refinements, the tightness search, one section per experiment
+// Sections, in order: counterexamples (any Fail: checks, searches, experiment claims), the summary
+// table, statements vs their refinements, the tightness search, sharpness on data (the adversarial
+// search over data), one section per experiment
 // (claims with verdicts, figures, CSV links), findings, then each check in detail.
 std::string report_markdown(const std::vector<ReportSection>& sections, const ReportMeta& meta,
                             const std::vector<SearchSection>& searches = {},
-                            const std::vector<ExperimentSection>& experiments = {});
+                            const std::vector<ExperimentSection>& experiments = {},
+                            const std::vector<DataSearchSection>& data_searches = {});
 
 }  // namespace nrc

@@ -9,14 +9,20 @@ Check make_eq_4_paper_check();
 Check make_eq_4_stationarity_check();
 Check make_degenerate_rank_check();
 Check make_lemma_3_3_check();
+Check make_lemma_3_3_refined_check();
 Check make_thm_3_4_check();
 Check make_prop_4_1_mean_check();
 Check make_prop_4_1_check();
+Check make_prop_4_1_autoencoder_check();
 Check make_prop_4_1_corrected_check();
 Check make_thm_5_1_minimum_check();
 Check make_thm_5_1_critical_check();
 Check make_thm_5_1_saddle_check();
+Check make_thm_5_1_value_paper_check();
+Check make_thm_5_1_value_check();
+Check make_thm_5_1_only_if_check();
 Check make_thm_5_3_check();
+Check make_thm_5_3_refined_check();
 Check make_thm_5_4_check();
 Check make_thm_5_4_refined_check();
 
@@ -27,14 +33,20 @@ const std::vector<Check>& registry() {
       make_eq_4_stationarity_check(),
       make_degenerate_rank_check(),
       make_lemma_3_3_check(),
+      make_lemma_3_3_refined_check(),
       make_thm_3_4_check(),
       make_prop_4_1_mean_check(),
       make_prop_4_1_check(),
+      make_prop_4_1_autoencoder_check(),
       make_prop_4_1_corrected_check(),
       make_thm_5_1_minimum_check(),
       make_thm_5_1_critical_check(),
       make_thm_5_1_saddle_check(),
+      make_thm_5_1_value_paper_check(),
+      make_thm_5_1_value_check(),
+      make_thm_5_1_only_if_check(),
       make_thm_5_3_check(),
+      make_thm_5_3_refined_check(),
       make_thm_5_4_check(),
       make_thm_5_4_refined_check(),
   };
