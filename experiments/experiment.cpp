@@ -39,6 +39,26 @@ Evidence training_evidence(const TrainResult& r, double seconds, double tol) {
   return e;
 }
 
+std::string describe(const PointUse& p) {
+  return fmt::format("{}: stationarity {:.3g} {} tol {:.3g}", p.at, p.stationarity, p.stationary ? "≤" : ">", p.tol);
+}
+
+std::size_t require_stationary(Evidence& e, const std::vector<PointUse>& used) {
+  std::vector<const PointUse*> short_of;
+  for (const PointUse& p : used)
+    if (!p.stationary) short_of.push_back(&p);
+  if (short_of.empty()) return 0;
+  std::string list;
+  for (const PointUse* p : short_of) list += (list.empty() ? "" : ", ") + describe(*p);
+  const std::string what = fmt::format("rests on {} of {} points that did not reach stationarity ({})",
+                                       short_of.size(), used.size(), list);
+  if (e.inconclusive.empty() && e.not_applicable.empty())
+    e.inconclusive = what + ": a claim about stationary points is not decided on them";
+  else
+    e.notes += (e.notes.empty() ? "" : "; ") + what;
+  return short_of.size();
+}
+
 nlohmann::json to_json(const Figure& f) {
   nlohmann::json series = nlohmann::json::array();
   for (const auto& s : f.series) series.push_back({{"name", s.name}, {"x", s.x}, {"y", s.y}});

@@ -74,6 +74,24 @@ struct TrainResult;
 // notes when it stopped short of tol. One wording, so that every experiment flags its runs alike.
 Evidence training_evidence(const TrainResult& r, double seconds, double tol);
 
+// A point a claim uses, as the conclusion reads it from the point's record.
+struct PointUse {
+  std::string at;               // where it sits, e.g. "(λ = 0.0001, σ = 1)"
+  bool stationary = false;      // its training reached its stationarity tolerance
+  double stationarity = 0;      // ‖∇L_λ‖/‖2λΘ‖ reached (NaN when not recorded)
+  double tol = 0;               // the tolerance it was trained to (NaN when not recorded)
+};
+// "(λ = …): stationarity 57.8 > tol 1e-06".
+std::string describe(const PointUse& p);
+
+// The figures' claims are about stationary points (the paper's layers "at convergence", "the rank
+// of stationary points"), so a claim decided on a point that stopped short of its tolerance is
+// evidence of nothing: require_stationary makes such a claim Inconclusive — never Pass, never Fail —
+// with a reason that counts those points and lists the stationarity each reached; lhs and rhs stay
+// as measured. Evidence already Inconclusive or NotApplicable keeps its reason (the points are
+// still counted in the notes). Returns how many of `used` were not stationary.
+std::size_t require_stationary(Evidence& e, const std::vector<PointUse>& used);
+
 // The registered experiments, in report order.
 const std::vector<Experiment>& experiments();
 

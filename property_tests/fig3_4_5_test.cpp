@@ -79,7 +79,9 @@ TEST(Fig345, PointsAreDeterministicCompleteAndSeeded) {
   for (const auto& p : f45)
     if (p["sweeps"].size() == 2) {
       ++both;
-      EXPECT_EQ(p["widths"], nlohmann::json({784, 32, 32, 32, 10}));
+      // 49 = the 4×4-pooled pixels; Figure 5's width is twice the input dimension, 98.
+      EXPECT_EQ(p["widths"], nlohmann::json({49, 98, 98, 98, 10}));
+      EXPECT_EQ(p["pool"], 4);
     }
   EXPECT_EQ(both, 3u);
   for (const auto& p : experiment("fig4_5").points(nrc::Preset::Paper, 1))
@@ -133,7 +135,7 @@ TEST(Fig345, Fig3TinyPointRecordsEverySnapshot) {
 }
 
 nlohmann::json tiny_fig45() {
-  return tiny("fig4_5", {{"N", 60}, {"widths", {784, 5, 4, 4, 10}}, {"max_iterations", 30}});
+  return tiny("fig4_5", {{"N", 60}, {"widths", {49, 5, 4, 4, 10}}, {"max_iterations", 30}});
 }
 
 TEST(Fig345, Fig45TinyPointMeasuresTheSoftRanks) {
@@ -181,7 +183,7 @@ TEST(Fig345, BadParametersThrow) {
 // A run whose layer curves at the three snapshots are e0 (shared), e1 and e2 (per layer the same
 // here), and whose class WCSS (both layers) is w at the three snapshots, relative WCSS rel.
 nrc::Record fig3_run(std::size_t il, double lambda, const std::vector<double>& e_last, const std::vector<double>& w,
-                     const std::vector<double>& rel) {
+                     const std::vector<double>& rel, double stationarity = 1e-10) {
   const std::vector<double> e0 = {1, 0.5, 0.08, 0.01};   // r₀ = 3 (first e ≤ 0.1)
   const std::vector<double> e1 = {1, 0.45, 0.07, 0.01};
   nlohmann::json snaps = nlohmann::json::array();
@@ -192,7 +194,7 @@ nrc::Record fig3_run(std::size_t il, double lambda, const std::vector<double>& e
   nrc::Record r;
   r.check = "fig3";
   r.params = {{"lambda", lambda}, {"lambda_index", il}};
-  r.metrics = {{"snapshots", snaps}};
+  r.metrics = {{"snapshots", snaps}, {"stationarity", stationarity}};
   r.verdict = Verdict::NotApplicable;
   return r;
 }
@@ -236,6 +238,19 @@ TEST(Fig345, Fig3ConclusionFailsTheOpposite) {
   for (const auto& name : kFig3Claims) EXPECT_EQ(verdict(c, name), Verdict::Fail) << name;
   EXPECT_EQ(claim(c, "tail_lightens").evidence.lhs, 4);   // every (layer, λ) case violates it
   EXPECT_TRUE(mentions(claim(c, "tail_lightens").evidence.notes, "0 of 4 cases hold"));
+}
+
+// "At convergence": tcv_decreases_with_lambda is decided only on stationary end points; the
+// trajectory claims do not need them.
+TEST(Fig345, Fig3ConvergenceClaimNeedsStationaryEndPoints) {
+  const std::vector<nrc::Record> recs = {
+      fig3_run(0, 1e-4, {1, 0.3, 0.02, 0.005}, {1, 5, 4}, {0.5, 0.4, 0.3}, 0.6),
+      fig3_run(1, 1e-2, {1, 0.2, 0.01, 0.001}, {1, 4, 2}, {0.5, 0.3, 0.1})};
+  const auto c = experiment("fig3").conclude(recs);
+  EXPECT_EQ(verdict(c, "tcv_decreases_with_lambda"), Verdict::Inconclusive);
+  EXPECT_TRUE(mentions(claim(c, "tcv_decreases_with_lambda").evidence.inconclusive, "1 of 2 points"));
+  EXPECT_EQ(verdict(c, "tail_lightens"), Verdict::Pass);
+  EXPECT_EQ(verdict(c, "tcv_decreases_after_first_epochs"), Verdict::Pass);
 }
 
 TEST(Fig345, Fig3ConclusionWithoutAComparison) {
@@ -332,10 +347,15 @@ TEST(Fig345, Fig45ConclusionFailsTheOpposite) {
 TEST(Fig345, Fig45ConclusionFlagsAndMissingPoints) {
   auto recs = fig45_records([](std::size_t il, double) { return il ? 6.0 : 8.0; },
                             [](std::size_t il, double) { return il ? 6.0 : 8.0; });
-  recs[0].metrics["train_status"] = "max_iterations";   // a measurement short of tol: flagged, still used
+  // A measurement short of tol: left out where the claim can do without it (the comparison across λ
+  // at the other widths), Inconclusive where it cannot (the spread over every width at λ_min).
+  recs[0].metrics["train_status"] = "max_iterations";
   auto c = experiment("fig4_5").conclude(recs);
   EXPECT_EQ(verdict(c, "rank_decreasing_in_lambda_width"), Verdict::Pass);
   EXPECT_TRUE(mentions(claim(c, "rank_decreasing_in_lambda_width").evidence.notes, "1 of 6 points not stationary"));
+  EXPECT_TRUE(mentions(claim(c, "rank_decreasing_in_lambda_width").evidence.notes, "left out (not stationary)"));
+  EXPECT_EQ(verdict(c, "mild_width_dependence"), Verdict::Inconclusive);
+  EXPECT_TRUE(mentions(claim(c, "mild_width_dependence").evidence.inconclusive, "did not reach stationarity"));
   recs[4].verdict = Verdict::Inconclusive;   // (λ_min, 2 hidden layers) diverged
   recs[4].metrics.erase("rk_mean");
   c = experiment("fig4_5").conclude(recs);
@@ -347,6 +367,7 @@ TEST(Fig345, Fig45ConclusionFlagsAndMissingPoints) {
   recs.resize(5);
   recs[4].verdict = Verdict::NotApplicable;
   recs[4].metrics["rk_mean"] = 8.0;
+  recs[0].metrics["train_status"] = "stationary";
   c = experiment("fig4_5").conclude(recs);
   EXPECT_EQ(verdict(c, "rank_decreasing_in_lambda_width"), Verdict::NotApplicable);
   EXPECT_EQ(verdict(c, "mild_width_dependence"), Verdict::Pass);
