@@ -999,7 +999,7 @@ namespace {
 #endif
 
 // Virtual memory of this process in bytes (VmSize), or 0 when /proc is unavailable.
-std::uint64_t virtual_memory_bytes() {
+[[maybe_unused]] std::uint64_t virtual_memory_bytes() {
   std::ifstream f("/proc/self/status");
   for (std::string line; std::getline(f, line);)
     if (line.rfind("VmSize:", 0) == 0) return std::stoull(line.substr(7)) * 1024;
@@ -1010,7 +1010,7 @@ std::uint64_t virtual_memory_bytes() {
 // what happened ("" when it returned true). The limit is on address space, not resident memory, so
 // an allocation sized from a header or a line count fails even if it is never touched. Under
 // AddressSanitizer (its shadow memory fits no such limit) `ok` runs unlimited, in this process.
-std::string within_memory(std::uint64_t budget, const std::function<bool()>& ok) {
+std::string within_memory([[maybe_unused]] std::uint64_t budget, const std::function<bool()>& ok) {
 #ifdef NRC_TEST_UNDER_ASAN
   return ok() ? "" : "returned false";
 #else
