@@ -455,6 +455,147 @@ RC_GTEST_PROP(NnGradient, MatchesFiniteDifferences, ()) {
   RC_ASSERT(err <= tol);
 }
 
+// ---------------------------------------------------------------------------------------------
+// Hessian-vector products (hessian_vector_product, the R-operator).
+
+// A first-order rounding estimate of the computed Hv: every intermediate of the R-passes is within
+// a relative ρ = pass_rounding of the size of the terms it adds (the convention of support.hpp), and
+// each entry of Hv_W = (R{D}zᵀ + D R{z}ᵀ)/N + 2λV adds N products of each kind. The term sizes
+// follow the recursion of lib/nn/mlp.hpp with absolute values (|σ'|, |σ''|, |W|, |V|, and the output
+// gradient's terms 2(|ŷ| + |y|) or s·Σy + |y|), so cancellation costs no accuracy in the estimate.
+double hv_rounding(const Instance& in, const arma::vec& v) {
+  nrc::Mlp dir = in.net;
+  nrc::unflatten(dir, v);
+  const uword L = in.net.depth();
+  const double N = static_cast<double>(in.X.n_cols);
+  const nrc::Forward fw = nrc::forward(in.net, in.X);
+  std::vector<arma::mat> RZ(L + 1), RA(L), S1(L), S2(L);
+  RZ[0].zeros(in.X.n_rows, in.X.n_cols);
+  for (uword l = 1; l <= L; ++l) {
+    RA[l - 1] = arma::abs(dir.W[l - 1]) * arma::abs(fw.Z[l - 1]) + arma::abs(in.net.W[l - 1]) * RZ[l - 1];
+    RA[l - 1].each_col() += arma::abs(dir.b[l - 1]);
+    S1[l - 1] = arma::abs(nrc::activation_derivative(in.net.act[l - 1], fw.A[l - 1]));
+    S2[l - 1] = arma::abs(nrc::activation_second_derivative(in.net.act[l - 1], fw.A[l - 1]));
+    RZ[l] = S1[l - 1] % RA[l - 1];
+  }
+  const arma::mat& Yh = fw.Z[L];
+  arma::mat T, RT;
+  if (in.loss == Loss::SquaredError) {
+    T = 2 * (arma::abs(Yh) + arma::abs(in.Y));
+    RT = 2 * RZ[L];
+  } else {
+    arma::mat P = Yh;
+    P.each_row() -= arma::max(P, 0);
+    P = arma::exp(P);
+    P.each_row() /= arma::sum(P, 0);
+    const arma::rowvec ysum = arma::sum(arma::abs(in.Y), 0);
+    T = P.each_row() % ysum + arma::abs(in.Y);
+    RT = (P % RZ[L] + P.each_row() % arma::sum(P % RZ[L], 0)).eval().each_row() % ysum;
+  }
+  double S = 0;
+  for (uword l = L; l >= 1; --l) {
+    const arma::mat D = S1[l - 1] % T;
+    const arma::mat RD = S2[l - 1] % RA[l - 1] % T + S1[l - 1] % RT;
+    const double wl = arma::norm(RD * arma::abs(fw.Z[l - 1]).t() + D * RZ[l - 1].t(), "fro") / N +
+                      arma::norm(arma::sum(RD, 1), 2) / N + 2 * in.lambda * arma::norm(nrc::flatten(dir));
+    S += wl;
+    if (l > 1) {
+      RT = arma::abs(dir.W[l - 1]).t() * D + arma::abs(in.net.W[l - 1]).t() * RD;
+      T = arma::abs(in.net.W[l - 1]).t() * D;
+    }
+  }
+  return (nrc::tol::gamma(in.X.n_cols + 2) + nrc::test::pass_rounding(in.net)) * S;
+}
+
+// A random unit direction in parameter space.
+arma::vec unit_direction(uword n) {
+  const auto seed = *rc::gen::arbitrary<std::uint64_t>();
+  nrc::Engine rng(seed);
+  const arma::vec v = nrc::randn(n, 1, rng);
+  return v / arma::norm(v);
+}
+
+// Hv against the directional derivative of the exact gradient along v, by the fourth-order central
+// stencil D4 = [8(g(θ+hv) − g(θ−hv)) − (g(θ+2hv) − g(θ−2hv))]/(12h), h = 1e-4·max(1, ‖θ‖∞), ‖v‖ = 1.
+// Allowance, as in NnGradient.MatchesFiniteDifferences: truncation ‖D4 − D2‖ (D2 the plain central
+// difference, whose error dwarfs D4's), rounding 1.5δ_g/h with δ_g = gradient_rounding (each gradient
+// within δ_g), and Hv's own rounding (hv_rounding). ReLU instances near a kink are discarded.
+RC_GTEST_PROP(NnHessian, MatchesDifferencesOfTheGradient, ()) {
+  const Instance in = gen_instance();
+  if (min_relu_margin(in.net, in.X) < 1e-3) RC_DISCARD("a ReLU pre-activation within 1e-3 of the kink");
+  const arma::vec theta = nrc::flatten(in.net);
+  const arma::vec v = unit_direction(theta.n_elem);
+  const arma::vec hv = nrc::hessian_vector_product(in.net, in.loss, in.X, in.Y, in.lambda, v);
+  RC_ASSERT(hv.n_elem == theta.n_elem);
+  RC_ASSERT(hv.is_finite());
+  const bool has_relu = std::find(in.net.act.begin(), in.net.act.end(), Activation::ReLU) != in.net.act.end();
+  const std::vector<arma::umat> pattern = relu_pattern(in.net, in.X);
+  bool crossed = false;
+  nrc::Mlp probe = in.net;
+  auto grad_at = [&](double t) {
+    nrc::unflatten(probe, theta + t * v);
+    if (has_relu) {
+      const std::vector<arma::umat> p = relu_pattern(probe, in.X);
+      for (std::size_t k = 0; k < p.size(); ++k) crossed = crossed || arma::any(arma::vectorise(p[k] != pattern[k]));
+    }
+    return arma::vec(nrc::flatten(nrc::regularized_loss(probe, in.loss, in.X, in.Y, in.lambda).grad));
+  };
+  const double h = 1e-4 * std::max(1.0, arma::abs(theta).max());
+  const arma::vec d1 = grad_at(h) - grad_at(-h), d2 = grad_at(2 * h) - grad_at(-2 * h);
+  if (crossed) RC_DISCARD("a finite-difference step crossed a ReLU kink");
+  const arma::vec d4 = (8 * d1 - d2) / (12 * h);
+  const double delta_g = nrc::test::gradient_rounding(in.net, in.loss, in.X, in.Y, in.lambda);
+  const double tol = arma::norm(d4 - d1 / (2 * h)) + 1.5 * delta_g / h + hv_rounding(in, v);
+  RC_LOG() << "‖Hv − D4‖ = " << arma::norm(hv - d4) << ", allowance " << tol << ", ‖Hv‖ = " << arma::norm(hv) << "\n";
+  RC_ASSERT(arma::norm(hv - d4) <= tol);
+}
+
+// The Hessian is symmetric: ⟨u, Hv⟩ = ⟨Hu, v⟩ up to the rounding of both products (hv_rounding,
+// times the unit other vector) and of the two P-term dot products, γ_P(|u|ᵀ|Hv| + |Hu|ᵀ|v|). And it
+// is linear in v: H(2v) = 2Hv exactly (a power of two scales every term of the passes exactly).
+RC_GTEST_PROP(NnHessian, IsSymmetricAndLinear, ()) {
+  const Instance in = gen_instance();
+  const uword P = in.net.parameter_count();
+  const arma::vec u = unit_direction(P), v = unit_direction(P);
+  const arma::vec hu = nrc::hessian_vector_product(in.net, in.loss, in.X, in.Y, in.lambda, u);
+  const arma::vec hv = nrc::hessian_vector_product(in.net, in.loss, in.X, in.Y, in.lambda, v);
+  const double tol = hv_rounding(in, u) + hv_rounding(in, v) +
+                     nrc::tol::gamma(P) * (arma::dot(arma::abs(u), arma::abs(hv)) + arma::dot(arma::abs(hu), arma::abs(v)));
+  RC_ASSERT(std::abs(arma::dot(u, hv) - arma::dot(hu, v)) <= tol);
+  RC_ASSERT(arma::all(nrc::hessian_vector_product(in.net, in.loss, in.X, in.Y, in.lambda, 2 * v) == 2 * hv));
+}
+
+// By hand: ŷ = Wx + b (one identity layer), squared loss, λ: L = (1/N)Σ‖Wx_i + b − y_i‖² + λ(‖W‖² + ‖b‖²)
+// is quadratic, with Hv = ((2/N)Σ_i (V x_i + c)x_iᵀ + 2λV, (2/N)Σ_i (V x_i + c) + 2λc) — exact in
+// binary for these small integers and λ = 1/4.
+TEST(NnHessian, OneLayerIdentitySquaredLossByHand) {
+  const nrc::Mlp net = tiny_linear_net();
+  const arma::vec v = {1.0, -1.0, 2.0};   // V = [1 −1], c = 2
+  const arma::vec hv = nrc::hessian_vector_product(net, Loss::SquaredError, kTinyX, kTinyY, 0.25, v);
+  // V x_1 + c = 1 + 1 + 2 = 4, V x_2 + c = 0 − 2 + 2 = 0; (2/2)(4·x_1ᵀ + 0) = (4, −4); + 2·¼·V = (0.5, −0.5).
+  EXPECT_EQ(hv(0), 4.5);
+  EXPECT_EQ(hv(1), -4.5);
+  EXPECT_EQ(hv(2), 4.0 + 0.0 + 1.0);   // (2/2)(4 + 0) + 2·¼·2
+  expect_invalid("hessian_vector_product", [&] {
+    nrc::hessian_vector_product(net, Loss::SquaredError, kTinyX, kTinyY, 0.25, arma::vec(2, arma::fill::zeros));
+  });
+  expect_invalid("hessian_vector_product", [&] {
+    nrc::hessian_vector_product(net, Loss::SquaredError, kTinyX, kTinyY, -1.0, v);
+  });
+}
+
+TEST(NnActivation, SecondDerivativesAtKnownPoints) {
+  const arma::mat a = {{-1.0, 0.0, 0.5}};
+  const arma::mat t = arma::tanh(a), s = 1 / (1 + arma::exp(-a));
+  // One libm evaluation and a few products each: within 8u of the value's scale (≤ 1).
+  const double tol = 8 * nrc::tol::unit_roundoff;
+  EXPECT_TRUE(arma::approx_equal(nrc::activation_second_derivative(Activation::Tanh, a), -2 * t % (1 - t % t), "absdiff", tol));
+  EXPECT_TRUE(arma::approx_equal(nrc::activation_second_derivative(Activation::Sigmoid, a), s % (1 - s) % (1 - 2 * s), "absdiff", tol));
+  EXPECT_TRUE(arma::approx_equal(nrc::activation_second_derivative(Activation::Softplus, a), s % (1 - s), "absdiff", tol));
+  EXPECT_TRUE(arma::all(arma::vectorise(nrc::activation_second_derivative(Activation::Identity, a)) == 0));
+  EXPECT_TRUE(arma::all(arma::vectorise(nrc::activation_second_derivative(Activation::ReLU, a)) == 0));
+}
+
 // The fused path (regularized_loss, sum_loss_gradient) agrees with the public building blocks
 // forward → loss_gradient → backprop_deltas → gradient_from_deltas, and with eq. (3)'s pieces.
 RC_GTEST_PROP(NnGradient, FusedPathMatchesBuildingBlocks, ()) {

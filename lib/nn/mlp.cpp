@@ -498,6 +498,36 @@ arma::mat activation_derivative(Activation a, const arma::mat& A) {
               fmt::format("expected a known activation, got code {}", static_cast<int>(a)));
 }
 
+arma::mat activation_second_derivative(Activation a, const arma::mat& A) {
+  arma::mat S(A.n_rows, A.n_cols, arma::fill::none);
+  const double* ap = A.memptr();
+  double* sp = S.memptr();
+  const uword n = A.n_elem;
+  switch (a) {
+    case Activation::Identity:
+    case Activation::ReLU: S.zeros(); return S;
+    case Activation::Tanh:
+      S = A;
+      apply_activation(a, S.memptr(), nullptr, S.n_rows, S.n_cols);
+      for (uword k = 0; k < n; ++k) sp[k] = -2.0 * sp[k] * (1.0 - sp[k] * sp[k]);
+      return S;
+    case Activation::Sigmoid:
+      for (uword k = 0; k < n; ++k) {
+        const double s = sigmoid(ap[k]);
+        sp[k] = s * (1.0 - s) * (1.0 - 2.0 * s);
+      }
+      return S;
+    case Activation::Softplus:
+      for (uword k = 0; k < n; ++k) {
+        const double s = sigmoid(ap[k]);
+        sp[k] = s * (1.0 - s);
+      }
+      return S;
+  }
+  invalid_arg("activation_second_derivative",
+              fmt::format("expected a known activation, got code {}", static_cast<int>(a)));
+}
+
 arma::uword Mlp::input_dim() const {
   require(!W.empty(), "Mlp::input_dim", "expected a network with at least one layer, got 0");
   return W.front().n_cols;
@@ -653,6 +683,62 @@ LossAndGradient regularized_loss(const Mlp& net, Loss loss, const arma::mat& X, 
   r.penalty = penalty_of(net);
   r.value = r.data_loss + lambda * r.penalty;
   return r;
+}
+
+arma::vec hessian_vector_product(const Mlp& net, Loss loss, const arma::mat& X, const arma::mat& Y, double lambda,
+                                 const arma::vec& v) {
+  constexpr std::string_view fn = "hessian_vector_product";
+  check_net(fn, net);
+  check_data(fn, net, X, Y);
+  require(X.n_cols > 0, fn, "expected N ≥ 1 samples, got 0");
+  require(std::isfinite(lambda) && lambda >= 0, fn, "expected a finite λ ≥ 0, got {}", lambda);
+  require(loss == Loss::SquaredError || loss == Loss::SoftmaxCrossEntropy, fn, "expected a known loss, got code {}",
+          static_cast<int>(loss));
+  require(v.n_elem == net.parameter_count(), fn, "expected a direction of {} entries (the parameters), got {}",
+          net.parameter_count(), v.n_elem);
+  Mlp dir = net;   // V_l, c_l: the direction in the network's layout
+  unflatten(dir, v);
+  const uword L = net.depth();
+  const double N = static_cast<double>(X.n_cols);
+  const Forward fw = forward(net, X);
+  // Forward: R{z^l}, and σ'(A_l) kept for the way back.
+  std::vector<arma::mat> RZ(L + 1), RA(L), S1(L);
+  RZ[0].zeros(X.n_rows, X.n_cols);
+  for (uword l = 1; l <= L; ++l) {
+    RA[l - 1] = dir.W[l - 1] * fw.Z[l - 1] + net.W[l - 1] * RZ[l - 1];
+    RA[l - 1].each_col() += dir.b[l - 1];
+    S1[l - 1] = activation_derivative(net.act[l - 1], fw.A[l - 1]);
+    RZ[l] = S1[l - 1] % RA[l - 1];
+  }
+  // Output: T_L = ∇_ŷℓ and its directional derivative.
+  const arma::mat& Yhat = fw.Z[L];
+  arma::mat T = loss_gradient(loss, Yhat, Y), RT;
+  if (loss == Loss::SquaredError) {
+    RT = 2.0 * RZ[L];
+  } else {
+    arma::mat P = Yhat;   // softmax per column, shifted by the column max
+    P.each_row() -= arma::max(P, 0);
+    P = arma::exp(P);
+    P.each_row() /= arma::sum(P, 0);
+    RT = P % RZ[L];
+    RT -= P.each_row() % arma::sum(RT, 0);
+    RT.each_row() %= arma::sum(Y, 0);
+  }
+  // Backward.
+  Gradient h;
+  h.W.resize(L);
+  h.b.resize(L);
+  for (uword l = L; l >= 1; --l) {
+    const arma::mat D = S1[l - 1] % T;
+    const arma::mat RD = activation_second_derivative(net.act[l - 1], fw.A[l - 1]) % RA[l - 1] % T + S1[l - 1] % RT;
+    h.W[l - 1] = (RD * fw.Z[l - 1].t() + D * RZ[l - 1].t()) / N + 2 * lambda * dir.W[l - 1];
+    h.b[l - 1] = arma::sum(RD, 1) / N + 2 * lambda * dir.b[l - 1];
+    if (l > 1) {
+      RT = dir.W[l - 1].t() * D + net.W[l - 1].t() * RD;
+      T = net.W[l - 1].t() * D;
+    }
+  }
+  return flatten(h);
 }
 
 void release_nn_workspace() {

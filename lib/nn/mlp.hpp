@@ -22,9 +22,10 @@ std::string_view name(Loss l);
 Activation parse_activation(std::string_view s);   // "identity", "tanh", "relu", "sigmoid", "softplus"
 Loss parse_loss(std::string_view s);               // "squared", "cross_entropy"
 
-// σ(A) and σ'(A) entrywise (ReLU'(0) := 0).
+// σ(A), σ'(A) and σ''(A) entrywise (ReLU'(0) := 0, ReLU'' := 0: piecewise linear).
 arma::mat activate(Activation a, const arma::mat& A);
 arma::mat activation_derivative(Activation a, const arma::mat& A);
+arma::mat activation_second_derivative(Activation a, const arma::mat& A);
 
 struct Mlp {
   std::vector<arma::mat> W;        // W[l-1] = W_l, widths[l] × widths[l-1]
@@ -73,6 +74,20 @@ struct LossAndGradient {
 // Throws invalid_argument on shape mismatch, N = 0, λ < 0 or non-finite.
 LossAndGradient regularized_loss(const Mlp& net, Loss loss, const arma::mat& X, const arma::mat& Y,
                                  double lambda);
+
+// The exact Hessian-vector product ∇²L_λ(Θ)·v of eq. (3) (v laid out as flatten(net)), by the
+// R-operator (Pearlmutter 1994): the directional derivative R{·} = d/dt|₀ (·)(Θ + t v) carried
+// through the forward pass and the backward pass, batched over the samples like the gradient.
+// With V_l, c_l the parts of v, A_l = W_l z^{l−1} + b_l 1ᵀ and T_l the backward signal (T_L = ∇_ŷℓ,
+// T_{l−1} = W_lᵀ D_l, D_l = σ'(A_l)⊙T_l):
+//   R{A_l} = V_l z^{l−1} + W_l R{z^{l−1}} + c_l 1ᵀ,   R{z^l} = σ'(A_l)⊙R{A_l},   R{z^0} = 0;
+//   R{T_L} = 2R{ŷ} (squared error), (diag(s) − s sᵀ)R{ŷ}·Σ_j y_j per sample (softmax s);
+//   R{D_l} = σ''(A_l)⊙R{A_l}⊙T_l + σ'(A_l)⊙R{T_l},   R{T_{l−1}} = V_lᵀD_l + W_lᵀR{D_l};
+//   Hv = ((R{D_l} z^{l−1}ᵀ + D_l R{z^{l−1}}ᵀ)/N + 2λV_l,  R{D_l}1/N + 2λc_l)_l.
+// About two gradients' cost. ReLU contributes σ'' = 0 (its kinks have measure zero). Throws
+// invalid_argument as regularized_loss does, and on a v of the wrong length.
+arma::vec hessian_vector_product(const Mlp& net, Loss loss, const arma::mat& X, const arma::mat& Y, double lambda,
+                                 const arma::vec& v);
 
 // sum_loss_gradient and regularized_loss keep their layer buffers (≈ Σ_l n_l·N doubles plus one
 // max_l n_l·N scratch) in a per-thread cache, reused by the next call of the same shapes; this
