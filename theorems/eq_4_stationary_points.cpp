@@ -60,18 +60,17 @@
 //   order (N = K·copies), widths ≥ K + 2 so that rank ≤ K is a real constraint. At any Θ, with E_l the
 //   exact ∇_{W_l}L_λ and G_l = (1/N)Σ_i G_i the exact ∇_{W_l}L_0, rank G_l ≤ K (the K distinct pairs,
 //   Proposition 3.1) and 2λW_l = E_l − G_l, so by Weyl σ_{K+1}(W_l) ≤ ‖E_l‖₂/(2λ). At a stationary
-//   point E_l is the trainer's residual: a hypothesis's slack, not a spread of the data. Computed: G_l
-//   sample by sample as in prop_3_1 (N independent passes, full-matrix terms added: nothing in how it is
-//   formed limits its rank), Ê_l = fl(fl(2λW_l) + fl(Σ_iĜ_i)/N), with the a-priori budget B_l of
-//   prop_3_1::per_sample_gradient_sums on ‖Σ_iĜ_i − Σ_iG_i‖:
-//       ‖E_l‖ ≤ ‖Ê_l‖(1 + γ_{mn+4}) + B_l/N + 2u(2λ‖W_l‖ + ‖Ê_l‖)   (the norm's, the division's and the
-//       two additions' rounding), and
-//     lhs = σ̂_{K+1}(W_l) ≤ rhs = (that)/(2λ)·(1 + 2u) + max(m,n)·ε·σ̂_1(W_l)   (LAPACK, tolerances.hpp),
+//   point E_l is the trainer's residual: a hypothesis's slack, not a spread of the data, bounded A
+//   PRIORI by what the trainer's stopping test certifies, ‖E_l‖ ≤ ‖∇L_λ‖ ≤ ε̄ (certified_gradient_norm,
+//   network_instances.hpp: tol·‖2λΘ‖ and one gradient evaluation's rounding). Not by the measured Ê_l:
+//   with it the inequality is Weyl's at any Θ, and stationarity would play no part. So
+//     lhs = σ̂_{K+1}(W_l) ≤ rhs = ε̄/(2λ)·(1 + 2u) + max(m,n)·ε·σ̂_1(W_l)   (LAPACK, tolerances.hpp),
+//   and the measured ‖Ê_l‖/(2λ) (G_l sample by sample as in prop_3_1, with its a-priori budget B_l) is
+//   recorded beside it (residual_over_2lambda),
 //   the deciding layer as above. An unconstrained layer (σ_{K+1} ~ σ_1) fails by ~9 orders of magnitude.
 //   Layers with K ≥ min(m, n) are trivial and skipped; NotApplicable if all are. Recorded: σ_{K+1}/σ_1
 //   and σ_K/σ_1 (rank K attained?). Mutants: noisy_point — one extra sample with a fresh (x, y) (K + 1
-//   distinct pairs); stopped_early — a non-stationary point passed off as stationary, the residual term
-//   dropped. (The total-collapse variant — K distinct (z^l, y) at a hidden layer — is prop_3_1's.)
+//   distinct pairs); stopped_early — a non-stationary point passed off as stationary (the same ε̄). (The total-collapse variant — K distinct (z^l, y) at a hidden layer — is prop_3_1's.)
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -230,8 +229,8 @@ Evidence evaluate_eq4(const nlohmann::json& p, bool paper, Mutation mutation) {
   const std::vector<double> S = term_sizes(t);
   const arma::uword N = t.X.n_cols, L = t.net.depth();
   const double u = tol::unit_roundoff;
-  const double theta_norm = arma::norm(flatten(t.net));
-  const double bound = t.tol * two_lambda * theta_norm * (1 + 2 * tol::gamma(t.net.parameter_count() + 2));
+  // tol·‖2λΘ‖(1 + 2γ_{P+2}) and the trainer's own rounding δ_g: the exact gradient's certified bound.
+  const double bound = certified_gradient_norm(t.net, t.loss, t.X, t.Y, t.lambda, t.tol);
 
   double max_r_true = 0, min_r_paper = std::numeric_limits<double>::infinity(), max_r_paper = 0;
   std::vector<Evidence> bp_parts, cs_parts;
@@ -297,8 +296,9 @@ Evidence evaluate_degenerate(const nlohmann::json& p, Mutation mutation) {
     return e;
   }
   if (!stopped_early && not_stationary(e, t.result)) return e;
-  // The mutant passes a non-stationary point off as stationary and drops the residual term.
-  const double residual_weight = stopped_early ? 0.0 : 1.0;
+  // The stationarity slack: what the trainer's test certifies a priori (network_instances.hpp), the
+  // same for the mutant, which passes a non-stationary point off as stationary.
+  const double certified = certified_gradient_norm(t.net, t.loss, t.X, t.Y, t.lambda, t.tol);
 
   const prop_3_1::SampleSums sums = prop_3_1::per_sample_gradient_sums(t.net, t.loss, t.X, t.Y);
   const double u = tol::unit_roundoff, Nd = static_cast<double>(N);
@@ -315,8 +315,7 @@ Evidence evaluate_degenerate(const nlohmann::json& p, Mutation mutation) {
     const double e_bound =
         e_norm * (1 + tol::gamma(W.n_elem + 4)) + sums.budget[l] / Nd + 2 * u * (two_lambda * w_norm + e_norm);
     const arma::vec s = singular_values(W);
-    const double rhs =
-        residual_weight * e_bound / two_lambda * (1 + 2 * u) + tol::svd_abs_error(s(0), W.n_rows, W.n_cols);
+    const double rhs = certified / two_lambda * (1 + 2 * u) + tol::svd_abs_error(s(0), W.n_rows, W.n_cols);
     const double s1 = s(0), sk = s(K - 1), sk1 = s(K);
     const double k1 = s1 > 0 ? sk1 / s1 : 0, kk = s1 > 0 ? sk / s1 : 0;
     max_k1 = std::max(max_k1, k1);
@@ -328,6 +327,7 @@ Evidence evaluate_degenerate(const nlohmann::json& p, Mutation mutation) {
     part_layer.push_back(l + 1);
     layers.push_back({{"layer", l + 1}, {"sigma_k1_over_sigma_1", k1}, {"sigma_k_over_sigma_1", kk},
                       {"residual_over_2lambda", e_norm / two_lambda}, {"a_priori_budget", sums.budget[l] / Nd},
+                      {"measured_residual_bound_over_2lambda", e_bound / two_lambda},
                       {"lhs", sk1}, {"rhs", rhs}});
   }
   const std::size_t k = deciding_part(parts);
@@ -388,9 +388,9 @@ Check make_eq_4_stationarity_check() {
 
 Check make_degenerate_rank_check() {
   Check c{kRankId, "Section 3, after eq. (5): degenerate data",
-          "σ_{K+1}(W_l) ≤ (‖∇_{W_l}L_λ‖ + a-priori rounding)/(2λ), every layer, at a stationary point on K distinct "
-          "pairs (∇L_0 formed sample by sample)",
-          "σ_{K+1}(W_l) (deciding layer)", "(‖∇_{W_l}L_λ‖ + a-priori rounding)/(2λ) + SVD error",
+          "σ_{K+1}(W_l) ≤ ε̄/(2λ), every layer, at a stationary point on K distinct pairs, ε̄ = tol·‖2λΘ‖ + rounding "
+          "(the bound on ‖∇L_λ‖ the trainer certifies)",
+          "σ_{K+1}(W_l) (deciding layer)", "ε̄/(2λ) + SVD error",
           {"max_sigma_k1_over_sigma_1", "min_sigma_k_over_sigma_1"}, draw_degenerate,
           [](const nlohmann::json& p) { return evaluate_degenerate(p, Mutation::None); }};
   c.optional_params = {"noisy_points"};

@@ -1,6 +1,7 @@
 #pragma once
 // Pieces shared by the checks that draw random networks and data (prop_3_1, eq_4, degenerate_rank,
 // lemma_3_3, thm_3_4).
+#include <algorithm>
 #include <limits>
 #include <string>
 #include <vector>
@@ -15,7 +16,9 @@
 #include "lib/nn/train.hpp"
 #include "theorems/draw.hpp"
 #include "theorems/judge.hpp"
+#include "theorems/lemma_3_3_centroid_gradients.hpp"
 #include "theorems/params.hpp"
+#include "theorems/tolerances.hpp"
 
 namespace nrc {
 
@@ -146,6 +149,32 @@ inline TrainResult train_to_stationarity(Mlp& net, const arma::mat& X, const arm
   o.stationarity_tol = tol;
   o.max_iterations = max_iterations;
   return train(net, X, Y, o);
+}
+
+// What the trainer's stopping test certifies, a priori. train() stopped on its computed gradient ĝ
+// with ‖ĝ‖ ≤ tol·‖2λΘ‖ (lib/nn/train), so the exact gradient of eq. (3) at the returned Θ has
+//     ‖∇L_λ(Θ)‖ ≤ tol·‖2λΘ‖(1 + 2γ_{P+2}) + δ_g,
+// γ_{P+2} for the test's two norms and quotient, and δ_g the rounding of one gradient evaluation,
+// (γ_{N+1} + ρ)·Σ_l Σ_i ‖d̃_i^l‖(‖z_i^{l−1}‖ + 1)/N + γ_2·2λ‖Θ‖ (d̃ the delta term sizes and
+// ρ = γ_{4L(w+2)} of lemma_3_3_centroid_gradients.hpp: the convention of every backprop estimate here).
+// Nothing in it is measured from the gradient: where stationarity is a hypothesis, a point passed off
+// as stationary that is not shows up as a Fail of the check using this bound.
+inline double certified_gradient_norm(const Mlp& net, Loss loss, const arma::mat& X, const arma::mat& Y,
+                                      double lambda, double tol) {
+  const Forward fw = forward(net, X);
+  const std::vector<arma::mat> Dt = lemma_3_3::delta_term_sizes(net, fw, loss, Y);
+  double terms = 0;
+  arma::uword widest = X.n_rows;
+  for (arma::uword l = 0; l < net.depth(); ++l) {
+    const arma::rowvec dn = arma::sqrt(arma::sum(arma::square(Dt[l]), 0));
+    const arma::rowvec zn = arma::sqrt(arma::sum(arma::square(fw.Z[l]), 0));
+    terms += arma::dot(dn, zn + 1.0);
+    widest = std::max({widest, net.W[l].n_rows, net.W[l].n_cols});
+  }
+  const double N = static_cast<double>(X.n_cols), decay = 2 * lambda * arma::norm(flatten(net));
+  const double rho = tol::gamma(4 * net.depth() * (widest + 2));
+  return tol * decay * (1 + 2 * tol::gamma(net.parameter_count() + 2)) + (tol::gamma(X.n_cols + 1) + rho) * terms / N +
+         tol::gamma(2) * decay;
 }
 
 }  // namespace nrc
