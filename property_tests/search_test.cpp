@@ -82,6 +82,14 @@ TEST(NelderMead, RejectsBadInput) {
   o = {};
   o.initial_step = 0;
   EXPECT_THROW(maximize_nelder_mead(f, arma::vec{1.0}, o), std::invalid_argument);
+  // An exception from the objective reaches the caller (not through NLopt's C frames), after 3 calls.
+  int calls = 0;
+  const auto throws = [&](const arma::vec& x) {
+    if (++calls == 3) throw std::runtime_error("objective failed");
+    return -arma::accu(x % x);
+  };
+  EXPECT_THROW(maximize_nelder_mead(throws, arma::vec{1.0, 2.0}), std::runtime_error);
+  EXPECT_EQ(calls, 3);
 }
 
 // ---------------------------------------------------------------------------------------------

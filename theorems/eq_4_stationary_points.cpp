@@ -328,7 +328,7 @@ Evidence evaluate_degenerate(const nlohmann::json& p, Mutation mutation) {
     layers.push_back({{"layer", l + 1}, {"sigma_k1_over_sigma_1", k1}, {"sigma_k_over_sigma_1", kk},
                       {"residual_over_2lambda", e_norm / two_lambda}, {"a_priori_budget", sums.budget[l] / Nd},
                       {"measured_residual_bound_over_2lambda", e_bound / two_lambda},
-                      {"lhs", sk1}, {"rhs", rhs}});
+                      {"sigma_k", sk}, {"lhs", sk1}, {"rhs", rhs}});
   }
   const std::size_t k = deciding_part(parts);
   e.lhs = parts[k].lhs;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <climits>
 #include <cmath>
+#include <exception>
 #include <limits>
 #include <map>
 #include <memory>
@@ -132,9 +133,12 @@ namespace nrc {
 namespace {
 
 // NLopt maximizes what this returns; NaN and −∞ of f become −HUGE_VAL (never better than a
-// feasible point). The best feasible point is kept here, whatever NLopt reports.
+// feasible point). The best feasible point is kept here, whatever NLopt reports. An exception from f
+// must not unwind through NLopt's C frames: it is kept, NLopt is told to stop, and it is rethrown.
 struct NmContext {
   const std::function<double(const arma::vec&)>* f = nullptr;
+  nlopt_opt opt = nullptr;
+  std::exception_ptr error;
   std::size_t evaluations = 0;
   arma::vec best_x;
   double best = -std::numeric_limits<double>::infinity();
@@ -144,7 +148,14 @@ double nm_objective(unsigned n, const double* x, double* /*grad: derivative-free
   auto& c = *static_cast<NmContext*>(data);
   ++c.evaluations;
   const arma::vec v(x, n);
-  const double y = (*c.f)(v);
+  double y = 0;
+  try {
+    y = (*c.f)(v);
+  } catch (...) {
+    c.error = std::current_exception();
+    nlopt_force_stop(c.opt);
+    return -HUGE_VAL;
+  }
   if (std::isnan(y) || y == -std::numeric_limits<double>::infinity()) return -HUGE_VAL;
   if (y > c.best) {
     c.best = y;
@@ -170,6 +181,7 @@ NelderMeadResult maximize_nelder_mead(const std::function<double(const arma::vec
     ++out.runs;
     const std::unique_ptr<nlopt_opt_s, void (*)(nlopt_opt)> opt(nlopt_create(NLOPT_LN_NELDERMEAD, n), nlopt_destroy);
     if (!opt) throw std::bad_alloc();
+    ctx.opt = opt.get();
     nlopt_set_max_objective(opt.get(), nm_objective, &ctx);
     nlopt_set_maxeval(opt.get(), static_cast<int>(std::min<std::size_t>(o.max_evaluations - ctx.evaluations, INT_MAX)));
     nlopt_set_initial_step1(opt.get(), o.initial_step);
@@ -178,6 +190,7 @@ NelderMeadResult maximize_nelder_mead(const std::function<double(const arma::vec
     std::vector<double> x(ctx.best_x.begin(), ctx.best_x.end());
     double value = 0;
     const nlopt_result r = nlopt_optimize(opt.get(), x.data(), &value);
+    if (ctx.error) std::rethrow_exception(ctx.error);
     // A restart helps only after a run that converged (a simplex collapsed early); not after the
     // budget is spent, a failure, or a run that found nothing feasible.
     const bool converged = r == NLOPT_FTOL_REACHED || r == NLOPT_XTOL_REACHED || r == NLOPT_SUCCESS;

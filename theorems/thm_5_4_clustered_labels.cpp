@@ -32,7 +32,8 @@
 // Precision: the double sides carry a first-order rounding estimate err — the difference θ* − θ*_K
 // is formed from the Gram matrix's eigenvectors and a truncated SVD, each backward stable to p·u
 // (p = max(c, d, N)), amplified by κ₂(G); TCV by p·u·mean‖y_i‖² (cancellation in y_i − ȳ_k); the
-// tail by p·u·‖Y‖²/(Nλ). A small gap σ_K − σ_{K+1} makes θ*_K ill-determined but needs no term: the
+// tail Σ_{j>K}σ̂_j² by Σ_{j>K}(2σ̂_j e + e²) + p·u·tail, e = max(c, N)·ε·σ̂_1 (LAPACK's singular values).
+// A small gap σ_K − σ_{K+1} makes θ*_K ill-determined but needs no term: the
 // computed θ*_K is an exact minimizer for nearby data, and the theorem bounds every minimizer. When
 // |lhs − rhs| ≤ err the runner recomputes both sides at 50 digits (lib/mp) and decides there; that
 // record's metrics (tcv, refined_ratio; tcv_over_lambda, paper_ratio) are then computed at 50 digits too.
@@ -209,7 +210,17 @@ RoundingEstimate rounding(const Instance& in, double lhs) {
   const double e_theta = p * u * sys.gram_condition *
                          (arma::norm(sys.theta, "fro") + arma::norm(rank_constrained_solution(sys, in.K), "fro"));
   const double y2 = arma::accu(arma::square(in.Y));
-  return {2 * std::sqrt(lhs) * e_theta + e_theta * e_theta, p * u * y2 / static_cast<double>(in.N), p * u * y2};
+  // The tail Σ_{j>K} σ̂_j²: each σ̂_j within e = max(c, N)·ε·σ̂_1 of σ_j (LAPACK, tolerances.hpp), so
+  // each square within 2σ̂_j e + e², and the sum's own rounding p·u·tail.
+  const arma::vec sy = singular_values(in.Y);
+  const double e = tol::svd_abs_error(sy(0), in.Y.n_rows, in.Y.n_cols);
+  double tail = 0, tail_err = 0;
+  for (arma::uword j = in.K; j < sy.n_elem; ++j) {
+    tail += sy(j) * sy(j);
+    tail_err += 2 * sy(j) * e + e * e;
+  }
+  return {2 * std::sqrt(lhs) * e_theta + e_theta * e_theta, p * u * y2 / static_cast<double>(in.N),
+          tail_err + p * u * tail};
 }
 
 // The metrics each check records beside its verdict, from the sides of whichever arithmetic decided
