@@ -652,15 +652,23 @@ Gradient sum_loss_gradient(const Mlp& net, Loss loss, const arma::mat& X, const 
   return g;
 }
 
-LossAndGradient regularized_loss(const Mlp& net, Loss loss, const arma::mat& X, const arma::mat& Y,
-                                 double lambda) {
-  constexpr std::string_view fn = "regularized_loss";
+namespace {
+// The preconditions of L_λ and its derivatives (regularized_loss, hessian_vector_product).
+void check_regularized_args(std::string_view fn, const Mlp& net, Loss loss, const arma::mat& X, const arma::mat& Y,
+                            double lambda) {
   check_net(fn, net);
   check_data(fn, net, X, Y);
   require(X.n_cols > 0, fn, "expected N ≥ 1 samples, got 0");
   require(std::isfinite(lambda) && lambda >= 0, fn, "expected a finite λ ≥ 0, got {}", lambda);
   require(loss == Loss::SquaredError || loss == Loss::SoftmaxCrossEntropy, fn, "expected a known loss, got code {}",
           static_cast<int>(loss));
+}
+}  // namespace
+
+LossAndGradient regularized_loss(const Mlp& net, Loss loss, const arma::mat& X, const arma::mat& Y,
+                                 double lambda) {
+  constexpr std::string_view fn = "regularized_loss";
+  check_regularized_args(fn, net, loss, X, Y, lambda);
   LossAndGradient r;
   const double N = static_cast<double>(X.n_cols);
   r.data_loss = fused_loss_gradient(net, loss, X, Y, 1.0 / N, lambda, r.grad) / N;
@@ -672,12 +680,7 @@ LossAndGradient regularized_loss(const Mlp& net, Loss loss, const arma::mat& X, 
 arma::vec hessian_vector_product(const Mlp& net, Loss loss, const arma::mat& X, const arma::mat& Y, double lambda,
                                  const arma::vec& v) {
   constexpr std::string_view fn = "hessian_vector_product";
-  check_net(fn, net);
-  check_data(fn, net, X, Y);
-  require(X.n_cols > 0, fn, "expected N ≥ 1 samples, got 0");
-  require(std::isfinite(lambda) && lambda >= 0, fn, "expected a finite λ ≥ 0, got {}", lambda);
-  require(loss == Loss::SquaredError || loss == Loss::SoftmaxCrossEntropy, fn, "expected a known loss, got code {}",
-          static_cast<int>(loss));
+  check_regularized_args(fn, net, loss, X, Y, lambda);
   require(v.n_elem == net.parameter_count(), fn, "expected a direction of {} entries (the parameters), got {}",
           net.parameter_count(), v.n_elem);
   Mlp dir = net;   // V_l, c_l: the direction in the network's layout
