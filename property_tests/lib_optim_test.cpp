@@ -1,4 +1,5 @@
-// lib/optim: L-BFGS (liblbfgs) with an absolute gradient stop, best-point return and status mapping.
+// lib/optim: L-BFGS (liblbfgs) with an absolute gradient stop, best-point return and status mapping;
+// trust-region Newton–CG (Steihaug) on Hessian products.
 #include "property_tests/support.hpp"
 
 #include <cmath>
@@ -10,6 +11,7 @@
 
 #include "lib/common/rng.hpp"
 #include "lib/optim/lbfgs.hpp"
+#include "lib/optim/newton.hpp"
 
 namespace {
 
@@ -78,7 +80,7 @@ RC_GTEST_PROP(OptimLbfgs, QuadraticReachesItsMinimizer, ()) {
   nrc::LbfgsOptions o;
   o.gradient_tol = 1e-9;
   const nrc::LbfgsResult r = nrc::minimize_lbfgs(q, x, o);
-  RC_ASSERT(r.status == nrc::LbfgsStatus::Converged);
+  RC_ASSERT(r.status == nrc::OptimStatus::Converged);
   RC_ASSERT(r.gradient_norm <= 1e-9);
   // ‖x − a‖ ≤ ‖H⁻¹‖‖∇f(x)‖ for the H the function uses (its smallest eigenvalue 1 up to the rounding
   // of forming Q diag Qᵀ: computed, less LAPACK's n·ε·‖H‖₂), with ∇f(x) = H(x − a) exactly within the
@@ -99,7 +101,7 @@ RC_GTEST_PROP(OptimLbfgs, QuadraticReachesItsMinimizer, ()) {
 TEST(OptimLbfgs, ChainedRosenbrockToAbsoluteGradient1e10) {
   arma::vec x = rosenbrock_start(100);
   const nrc::LbfgsResult r = nrc::minimize_lbfgs(rosenbrock, x, {});   // defaults: tol 1e-10, m = 10
-  EXPECT_EQ(r.status, nrc::LbfgsStatus::Converged) << r.message;
+  EXPECT_EQ(r.status, nrc::OptimStatus::Converged) << r.message;
   EXPECT_LT(r.gradient_norm, 1e-10);
   // Local quadratic model at x* (rosenbrock_min_curvature): first-order estimates, with a factor 2 for
   // the model's error this close to x* (‖x − x*‖ ~ 1e-9: cubic terms are ~1e-9 relative).
@@ -121,7 +123,7 @@ TEST(OptimLbfgs, StallsAtRoundingLevelWithTheBestPoint) {
   nrc::LbfgsOptions o;
   o.gradient_tol = 0;
   const nrc::LbfgsResult r = nrc::minimize_lbfgs(rosenbrock, x, o);
-  EXPECT_TRUE(r.status == nrc::LbfgsStatus::Stalled || r.status == nrc::LbfgsStatus::Converged) << r.message;
+  EXPECT_TRUE(r.status == nrc::OptimStatus::Stalled || r.status == nrc::OptimStatus::Converged) << r.message;
   arma::vec g(20);
   EXPECT_EQ(rosenbrock(x, g), r.value);
   EXPECT_EQ(arma::norm(g), r.gradient_norm);   // arma::norm of the same gradient (best point), bit for bit
@@ -141,7 +143,7 @@ TEST(OptimLbfgs, MaxIterationsIsRespected) {
       last = k;
     };
     const nrc::LbfgsResult r = nrc::minimize_lbfgs(rosenbrock, x, o);
-    EXPECT_EQ(r.status, nrc::LbfgsStatus::MaxIterations) << r.message;
+    EXPECT_EQ(r.status, nrc::OptimStatus::MaxIterations) << r.message;
     EXPECT_EQ(r.iterations, limit);
     EXPECT_EQ(calls, limit);
     arma::vec g(100);
@@ -164,7 +166,7 @@ TEST(OptimLbfgs, NonFiniteObjectiveStopsWithTheBestFinitePoint) {
     };
     arma::vec x = arma::zeros(5);
     const nrc::LbfgsResult r = nrc::minimize_lbfgs(f, x, {});
-    EXPECT_EQ(r.status, nrc::LbfgsStatus::NonFinite) << r.message;
+    EXPECT_EQ(r.status, nrc::OptimStatus::NonFinite) << r.message;
     EXPECT_TRUE(x.is_finite());
     EXPECT_GE(x.min(), -10);
     EXPECT_TRUE(std::isfinite(r.value));
@@ -178,7 +180,7 @@ TEST(OptimLbfgs, NonFiniteObjectiveStopsWithTheBestFinitePoint) {
 TEST(OptimLbfgs, NonFiniteAtTheStartPoint) {
   arma::vec x = {1.0, 2.0};
   const nrc::LbfgsResult r = nrc::minimize_lbfgs([](const arma::vec&, arma::vec& g) { g.zeros(); return kNaN; }, x, {});
-  EXPECT_EQ(r.status, nrc::LbfgsStatus::NonFinite);
+  EXPECT_EQ(r.status, nrc::OptimStatus::NonFinite);
   EXPECT_EQ(r.evaluations, 1);
   EXPECT_EQ(r.iterations, 0);
   EXPECT_EQ(x(0), 1.0);
@@ -196,7 +198,7 @@ TEST(OptimLbfgs, CustomConvergedRule) {
     return arma::norm(g) <= 1e-6 * std::max(1.0, std::abs(f));
   };
   nrc::LbfgsResult r = nrc::minimize_lbfgs(rosenbrock, x, o);
-  EXPECT_EQ(r.status, nrc::LbfgsStatus::Converged);
+  EXPECT_EQ(r.status, nrc::OptimStatus::Converged);
   // The rule itself, on the same numbers the optimizer tested it with (arma::norm of the same g).
   EXPECT_LE(r.gradient_norm, 1e-6 * std::max(1.0, std::abs(r.value)));
   EXPECT_GT(r.gradient_norm, 1e-14);   // not a tolerance: stopped by the rule, not at rounding level
@@ -207,7 +209,7 @@ TEST(OptimLbfgs, CustomConvergedRule) {
   x = rosenbrock_start(10);
   o.converged = [](const arma::vec&, const arma::vec&, double f) { return f < 1.0; };
   r = nrc::minimize_lbfgs(rosenbrock, x, o);
-  EXPECT_EQ(r.status, nrc::LbfgsStatus::Converged);
+  EXPECT_EQ(r.status, nrc::OptimStatus::Converged);
   EXPECT_LT(r.value, 1.0);
   EXPECT_GT(r.value, 1e-3);   // not a tolerance: it stopped early, far from the minimum 0
 }
@@ -215,7 +217,7 @@ TEST(OptimLbfgs, CustomConvergedRule) {
 TEST(OptimLbfgs, AlreadyConvergedStartCostsOneEvaluation) {
   arma::vec x = arma::ones(4);
   const nrc::LbfgsResult r = nrc::minimize_lbfgs(rosenbrock, x, {});
-  EXPECT_EQ(r.status, nrc::LbfgsStatus::Converged);
+  EXPECT_EQ(r.status, nrc::OptimStatus::Converged);
   EXPECT_EQ(r.evaluations, 1);
   EXPECT_EQ(r.iterations, 0);
   EXPECT_EQ(r.value, 0.0);
@@ -297,6 +299,121 @@ TEST(OptimLbfgs, UnderflowedGradientNormIsNotConvergence) {
   o.gradient_tol = 0;
   o.converged = [](const arma::vec& xx, const arma::vec& g, double) { return arma::norm(g) <= 1e-9 * arma::norm(xx); };
   const nrc::LbfgsResult r = nrc::minimize_lbfgs(f, x, o);
-  EXPECT_EQ(r.status, nrc::LbfgsStatus::Stalled) << r.message;
+  EXPECT_EQ(r.status, nrc::OptimStatus::Stalled) << r.message;
   EXPECT_GT(r.gradient_norm, 0);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Trust-region Newton–CG.
+
+namespace {
+
+nrc::NewtonOptions gradient_below(double tol) {
+  nrc::NewtonOptions o;
+  o.converged = [tol](const arma::vec&, const arma::vec& g, double) { return arma::norm(g) <= tol; };
+  return o;
+}
+
+// The chained Rosenbrock Hessian at x, applied to v (tridiagonal).
+nrc::HessianProduct rosenbrock_hessian(const arma::vec& x) {
+  return [x](const arma::vec& v) {
+    const arma::uword n = x.n_elem;
+    arma::vec h(n, arma::fill::zeros);
+    for (arma::uword i = 0; i + 1 < n; ++i) {
+      // Term 100a² + (1 − x_i)²: ∂²/∂x_i² = 1200x_i² − 400x_{i+1} + 2, ∂²/∂x_i∂x_{i+1} = −400x_i, ∂²/∂x_{i+1}² = 200.
+      const double hii = 1200 * x(i) * x(i) - 400 * x(i + 1) + 2, hij = -400 * x(i), hjj = 200;
+      h(i) += hii * v(i) + hij * v(i + 1);
+      h(i + 1) += hij * v(i) + hjj * v(i + 1);
+    }
+    return h;
+  };
+}
+
+}  // namespace
+
+// On a quadratic the first CG solve is Newton's step (CG is exact in ≤ n products); with a radius
+// that contains it, one iteration lands on the minimizer up to CG's forcing term and rounding.
+RC_GTEST_PROP(OptimNewton, QuadraticReachesItsMinimizer, ()) {
+  const auto n = *rc::gen::inRange<arma::uword>(1, 30);
+  nrc::Engine rng(*rc::gen::arbitrary<std::uint64_t>());
+  const Quadratic q = random_quadratic(n, 1e4, rng);
+  arma::vec x = nrc::randn(n, 1, rng);
+  nrc::NewtonOptions o = gradient_below(1e-9);
+  o.max_cg_iterations = 10 * static_cast<int>(n);
+  const nrc::NewtonResult r =
+      nrc::minimize_trust_newton(q, [&](const arma::vec&) { return [&](const arma::vec& v) { arma::vec h = q.H * v; return h; }; }, x, o);
+  RC_ASSERT(r.status == nrc::OptimStatus::Converged);
+  RC_ASSERT(r.gradient_norm <= 1e-9);
+  // ‖x − a‖ ≤ ‖g‖/λ_min(H) = ‖g‖ (the spectrum starts at 1).
+  RC_ASSERT(arma::norm(x - q.a) <= 1e-9 * (1 + 1e-12));
+  RC_ASSERT(r.hessian_products >= 1);
+}
+
+// The chained Rosenbrock function from its classic start, to the absolute gradient 1e-10 that
+// L-BFGS also reaches, in far fewer iterations (quadratic convergence at the end).
+TEST(OptimNewton, ChainedRosenbrockToAbsoluteGradient1e10) {
+  arma::vec x = rosenbrock_start(50);
+  const nrc::NewtonResult r = nrc::minimize_trust_newton(rosenbrock, rosenbrock_hessian, x, gradient_below(1e-10));
+  ASSERT_EQ(r.status, nrc::OptimStatus::Converged) << r.message;
+  EXPECT_LE(r.gradient_norm, 1e-10);
+  // Within ‖∇f‖/λ_min(H*) of x* = 1 (to first order; 2× for the second-order remainder).
+  EXPECT_LE(arma::norm(x - 1), 2 * 1e-10 / rosenbrock_min_curvature(50));
+  EXPECT_LT(r.iterations, 200);
+}
+
+// f(x, y) = x² − y² + y⁴/4: a saddle at 0 and minima at (0, ±√2), f = −1. Started beside the
+// saddle, where the gradient points at it, CG meets the negative curvature −2 along y and leaves.
+TEST(OptimNewton, LeavesASaddleAlongNegativeCurvature) {
+  const nrc::Objective f = [](const arma::vec& z, arma::vec& g) {
+    const double x = z(0), y = z(1);
+    g = {2 * x, -2 * y + y * y * y};
+    return x * x - y * y + 0.25 * y * y * y * y;
+  };
+  const nrc::HessianAt H = [](const arma::vec& z) {
+    const double y = z(1);
+    return [y](const arma::vec& v) { return arma::vec{2 * v(0), (3 * y * y - 2) * v(1)}; };
+  };
+  arma::vec z = {1.0, 1e-6};
+  const nrc::NewtonResult r = nrc::minimize_trust_newton(f, H, z, gradient_below(1e-12));
+  ASSERT_EQ(r.status, nrc::OptimStatus::Converged) << r.message;
+  EXPECT_NEAR(r.value, -1, 1e-15);
+  EXPECT_NEAR(std::abs(z(1)), std::sqrt(2.0), 1e-12);
+  EXPECT_NEAR(z(0), 0, 1e-12);
+}
+
+// A rule that cannot be met ends (stalled at the rounding level, or the budget), never loops.
+TEST(OptimNewton, UnreachableRuleEndsStalledOrAtTheBudget) {
+  nrc::Engine rng(3);
+  const Quadratic q = random_quadratic(5, 1e2, rng);
+  arma::vec x = nrc::randn(5, 1, rng);
+  nrc::NewtonOptions o = gradient_below(-1);
+  o.max_iterations = 500;
+  const auto H = [&](const arma::vec&) { return [&](const arma::vec& v) { arma::vec h = q.H * v; return h; }; };
+  const nrc::NewtonResult r = nrc::minimize_trust_newton(q, H, x, o);
+  EXPECT_TRUE(r.status == nrc::OptimStatus::Stalled || r.status == nrc::OptimStatus::MaxIterations) << r.message;
+  EXPECT_LE(arma::norm(x - q.a), 1e-12);
+  EXPECT_FALSE(r.message.empty());
+}
+
+TEST(OptimNewton, NonFiniteStartAndInvalidOptions) {
+  const auto H = [](const arma::vec&) { return [](const arma::vec& v) { return v; }; };
+  arma::vec x = {1.0};
+  const nrc::Objective nan_f = [](const arma::vec&, arma::vec& g) { g = {1.0}; return kNaN; };
+  EXPECT_EQ(nrc::minimize_trust_newton(nan_f, H, x, gradient_below(0)).status, nrc::OptimStatus::NonFinite);
+  const nrc::Objective sq = [](const arma::vec& z, arma::vec& g) { g = z; return 0.5 * arma::dot(z, z); };
+  const auto throws = [&](nrc::NewtonOptions o, arma::vec start) {
+    EXPECT_THROW(nrc::minimize_trust_newton(sq, H, start, o), std::invalid_argument);
+  };
+  throws(nrc::NewtonOptions{}, {1.0});                // no stopping rule
+  throws(gradient_below(0), arma::vec{});             // empty
+  throws(gradient_below(0), {kInf});                  // non-finite
+  nrc::NewtonOptions o = gradient_below(0);
+  o.max_iterations = 0;
+  throws(o, {1.0});
+  o = gradient_below(0);
+  o.max_cg_iterations = 0;
+  throws(o, {1.0});
+  o = gradient_below(0);
+  o.radius = -1;
+  throws(o, {1.0});
 }

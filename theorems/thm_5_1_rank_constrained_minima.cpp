@@ -523,9 +523,9 @@ MinimumRun run_minimum(const nlohmann::json& p) {
     const LbfgsResult res = minimize_lbfgs(F, x, opt);
     evaluations += res.evaluations;
     iterations += res.iterations;
-    const char* status = res.status == LbfgsStatus::Converged       ? "converged"
-                         : res.status == LbfgsStatus::MaxIterations ? "max_iterations"
-                         : res.status == LbfgsStatus::Stalled       ? "stalled"
+    const char* status = res.status == OptimStatus::Converged       ? "converged"
+                         : res.status == OptimStatus::MaxIterations ? "max_iterations"
+                         : res.status == OptimStatus::Stalled       ? "stalled"
                                                                     : "non_finite";
     nlohmann::json start = {{"status", status}, {"iterations", res.iterations}, {"evaluations", res.evaluations},
                             {"gradient_norm", res.gradient_norm}};

@@ -169,7 +169,7 @@ LbfgsResult minimize_lbfgs(const Objective& f, arma::vec& x, const LbfgsOptions&
   s.f0 = f(x, s.g0);
   r.evaluations = s.evaluations;
   if (!std::isfinite(s.f0) || !s.g0.is_finite()) {
-    r.status = LbfgsStatus::NonFinite;
+    r.status = OptimStatus::NonFinite;
     r.value = s.f0;
     r.gradient_norm = arma::norm(s.g0);
     r.message = "f or its gradient is not finite at the start point";
@@ -180,7 +180,7 @@ LbfgsResult minimize_lbfgs(const Objective& f, arma::vec& x, const LbfgsOptions&
   const double g0_norm = arma::norm(s.g0);
   const bool start_done = g0_norm <= options.gradient_tol || (options.converged && options.converged(x, s.g0, s.f0));
   if (start_done) {
-    r.status = LbfgsStatus::Converged;
+    r.status = OptimStatus::Converged;
     r.value = s.f0;
     r.gradient_norm = g0_norm;
     r.message = g0_norm <= options.gradient_tol ? "gradient norm ≤ gradient_tol at the start point"
@@ -205,14 +205,14 @@ LbfgsResult minimize_lbfgs(const Objective& f, arma::vec& x, const LbfgsOptions&
   r.evaluations = s.evaluations;
   if (s.stop == Stop::Gradient || s.stop == Stop::Rule) {
     // x is the iterate at which the rule was met (liblbfgs leaves it in place).
-    r.status = LbfgsStatus::Converged;
+    r.status = OptimStatus::Converged;
     r.value = s.last_f;
     r.gradient_norm = s.last_gnorm;
     r.message = s.stop == Stop::Gradient ? "gradient norm ≤ gradient_tol" : "the converged rule holds";
     return r;
   }
   if (s.stop == Stop::NonFinite) {
-    r.status = LbfgsStatus::NonFinite;
+    r.status = OptimStatus::NonFinite;
     r.message = "f or its gradient became non-finite at an evaluated point; x is the best finite point";
   } else if (code == LBFGS_SUCCESS || code == LBFGS_ALREADY_MINIMIZED) {
     // With ε = 0 liblbfgs stops only where its own ‖g‖ is 0 — exactly zero, or underflowed (entries
@@ -220,17 +220,17 @@ LbfgsResult minimize_lbfgs(const Objective& f, arma::vec& x, const LbfgsOptions&
     // stop, so an underflow is not convergence by our rules.
     const double gn = code == LBFGS_SUCCESS ? s.last_gnorm : g0_norm;
     const bool zero = gn == 0 || gn <= options.gradient_tol;
-    r.status = zero ? LbfgsStatus::Converged : LbfgsStatus::Stalled;
+    r.status = zero ? OptimStatus::Converged : OptimStatus::Stalled;
     r.message = zero ? code_name(code)
                      : fmt::format("{}, but only because liblbfgs' ‖g‖ underflowed (‖g‖ = {:.3g})", code_name(code), gn);
   } else if (code == LBFGSERR_MAXIMUMITERATION) {
-    r.status = LbfgsStatus::MaxIterations;
+    r.status = OptimStatus::MaxIterations;
     r.message = code_name(code);
   } else if (code == LBFGSERR_ROUNDING_ERROR || code == LBFGSERR_MINIMUMSTEP || code == LBFGSERR_MAXIMUMSTEP ||
              code == LBFGSERR_MAXIMUMLINESEARCH || code == LBFGSERR_WIDTHTOOSMALL ||
              code == LBFGSERR_OUTOFINTERVAL || code == LBFGSERR_INCORRECT_TMINMAX ||
              code == LBFGSERR_INVALIDPARAMETERS || code == LBFGSERR_INCREASEGRADIENT) {
-    r.status = LbfgsStatus::Stalled;
+    r.status = OptimStatus::Stalled;
     r.message = code_name(code);
   } else {
     // Parameter and logic errors: the options were validated above, so this is a bug.

@@ -6,6 +6,8 @@
 
 #include <armadillo>
 
+#include "lib/optim/status.hpp"
+
 namespace nrc {
 
 // f(x, grad): returns f(x) and writes ∇f(x) into grad (already sized like x).
@@ -22,15 +24,8 @@ struct LbfgsOptions {
   std::function<void(int iteration, double f, double grad_norm)> progress = {};
 };
 
-enum class LbfgsStatus {
-  Converged,        // a stopping rule above was met
-  MaxIterations,    // iteration budget exhausted
-  Stalled,          // the line search could not make progress (rounding level reached, or worse)
-  NonFinite,        // f or ∇f became NaN/Inf (divergence)
-};
-
 struct LbfgsResult {
-  LbfgsStatus status = LbfgsStatus::Stalled;
+  OptimStatus status = OptimStatus::Stalled;
   double value = 0;          // f at the returned x
   double gradient_norm = 0;  // ‖∇f‖₂ at the returned x
   int iterations = 0;
