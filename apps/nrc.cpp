@@ -227,9 +227,10 @@ int cmd_data(const std::string& path) {
 
 struct TrainCliOptions {
   std::string widths = "64,48,32,48,64", activation = "tanh", loss = "squared", data = "mixture";
-  std::string method = "lbfgs", checkpoint, out;
+  std::string method = "newton", checkpoint, out, save_start;
   std::optional<std::string> data_dir;
   std::uint64_t N = 1000, K = 10, batch = 32, max_iterations = 100000, seed = 1, checkpoint_every = 200;
+  int curvature_steps = nrc::TrainOptions{}.curvature_steps;
   double sigma = 0.1, lambda = 1e-3, lr = 1e-2, tol = 1e-9;
 };
 
@@ -255,9 +256,10 @@ std::vector<arma::uword> parse_widths(const std::string& text) {
 }
 
 nrc::TrainMethod parse_method(const std::string& s) {
-  for (auto m : {nrc::TrainMethod::LBFGS, nrc::TrainMethod::GradientDescent, nrc::TrainMethod::SGD})
+  for (auto m : {nrc::TrainMethod::Newton, nrc::TrainMethod::LBFGS, nrc::TrainMethod::GradientDescent,
+                 nrc::TrainMethod::SGD})
     if (nrc::name(m) == s) return m;
-  nrc::invalid_arg("train", fmt::format("expected --method lbfgs, gd or sgd, got '{}'", s));
+  nrc::invalid_arg("train", fmt::format("expected --method newton, lbfgs, gd or sgd, got '{}'", s));
 }
 
 struct TrainingData {
@@ -386,13 +388,26 @@ int cmd_train(const TrainCliOptions& o) {
   options.seed = o.seed;
   options.checkpoint_path = o.checkpoint;
   options.checkpoint_every = o.checkpoint_every;
+  options.curvature_steps = o.curvature_steps;
   // Checked now rather than after a long run.
   if (!o.out.empty()) nrc::require_writable_file(o.out, "train", "--out");
+  for (const char* part : {".X.bin", ".Y.bin", ".theta0.bin"})
+    if (!o.save_start.empty()) nrc::require_writable_file(o.save_start + part, "train", "--save-start");
   if (!o.checkpoint.empty()) nrc::require_writable_file(o.checkpoint, "train", "--checkpoint");
 
   const TrainingData data = training_data(o, widths);
   nrc::Engine init_rng(nrc::derive_seed(o.seed, 1));
   nrc::Mlp net = nrc::make_mlp(widths, acts, init_rng);
+  const auto save = [](const arma::mat& M, const std::string& path) {
+    std::ostringstream bytes;
+    M.save(bytes, arma::arma_binary);
+    nrc::write_file_atomic(path, bytes.str());
+  };
+  if (!o.save_start.empty()) {   // for another trainer to start from the same point (bench/)
+    save(data.X, o.save_start + ".X.bin");
+    save(data.Y, o.save_start + ".Y.bin");
+    save(nrc::flatten(net), o.save_start + ".theta0.bin");
+  }
 
   TrainMonitor monitor;
   options.progress = [&monitor](const nrc::TrainProgress& p) { monitor(p); };
@@ -401,11 +416,7 @@ int cmd_train(const TrainCliOptions& o) {
   monitor.finish(r);
 
   const arma::vec theta = nrc::flatten(net);
-  if (!o.out.empty()) {
-    std::ostringstream bytes;
-    theta.save(bytes, arma::arma_binary);
-    nrc::write_file_atomic(o.out, bytes.str());
-  }
+  if (!o.out.empty()) save(theta, o.out);
 
   std::string shape;
   for (auto w : widths) shape += (shape.empty() ? "" : "-") + std::to_string(w);
@@ -415,12 +426,20 @@ int cmd_train(const TrainCliOptions& o) {
   fmt::print("data:         {}\n", data.description);
   fmt::print("objective:    L_λ, λ = {}; {}, tol {}, seed {}\n", o.lambda, nrc::name(options.method), o.tol, o.seed);
   fmt::print("status:       {} ({})\n", nrc::name(r.status), r.message);
-  fmt::print("iterations:   {}{}, {} loss+gradient evaluations in this run\n", r.iterations,
-             r.resumed ? fmt::format(" (resumed from {})", o.checkpoint) : "", r.evaluations);
+  fmt::print("iterations:   {}{}, {} loss+gradient evaluations and {} Hessian products in this run\n",
+             r.iterations, r.resumed ? fmt::format(" (resumed from {})", o.checkpoint) : "", r.evaluations,
+             r.hessian_products);
   fmt::print("stationarity: {:.3e} (‖∇L_λ‖/‖2λΘ‖; ‖∇L_λ‖ = {:.3e})\n", r.stationarity, r.grad_norm);
   fmt::print("loss:         L_λ = {:.12e}\n", r.loss);
+  if (r.curvature.products > 0) {
+    const nrc::Curvature& c = r.curvature;
+    fmt::print("curvature:    {} (Lanczos, {} Hessian products): λ_min(∇²L_λ) ≈ {:.6e} ± {:.1e}, λ_max ≈ {:.6e} ± {:.1e}\n",
+               nrc::name(c.kind), c.products, c.min, c.min_residual, c.max, c.max_residual);
+  }
   fmt::print("wall time:    {:.2f} s training, {:.1f} iterations/s ({:.2f} s in all)\n", train_seconds,
              monitor.rate(r.iterations, train_seconds), total_seconds);
+  fmt::print("BLAS:         {} thread(s), OpenBLAS kernels {} (OPENBLAS_CORETYPE chooses them)\n", nrc::blas_threads(),
+             nrc::blas_core());
   fmt::print("theta hash:   {:016x} (FNV-1a 64 of the {} float64 values of Θ)\n",
              fnv1a(theta.memptr(), theta.n_elem * sizeof(double)), theta.n_elem);
   fmt::print("time to stationarity ≤ level{}:\n", r.resumed ? " (counted from this process' start)" : "");
@@ -562,7 +581,10 @@ int run(int argc, char** argv) {
   train->add_option("--sigma", t.sigma, "Mixture: within-cluster standard deviation σ (Σ_k = σ²I)")
       ->capture_default_str();
   train->add_option("--lambda", t.lambda, "Weight decay λ > 0")->capture_default_str();
-  train->add_option("--method", t.method, "lbfgs, gd (full batch) or sgd")->capture_default_str();
+  train->add_option("--method", t.method,
+                    "newton (L-BFGS, then trust-region Newton–CG on exact Hessian products once L-BFGS slows), "
+                    "lbfgs, gd (full batch) or sgd")
+      ->capture_default_str();
   train->add_option("--lr", t.lr, "Learning rate η for gd and sgd")->capture_default_str();
   train->add_option("--batch", t.batch, "Mini-batch size for sgd")->check(kNonNegative)->capture_default_str();
   train->add_option("--tol", t.tol, "Stop when ‖∇L_λ‖ ≤ tol·‖2λΘ‖ (0: run to the budget or a stall)")
@@ -580,12 +602,22 @@ int run(int argc, char** argv) {
                     "Iterations between checkpoints; for lbfgs also between L-BFGS restarts, with or without "
                     "--checkpoint (so it shapes the trajectory)")
       ->check(kNonNegative)->capture_default_str();
+  train->add_option("--curvature-steps", t.curvature_steps,
+                    "Lanczos steps (Hessian products) of the end point's second-order certificate (0: none)")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  train->add_option("--save-start", t.save_start,
+                    "Also write X, Y and the initial Θ to PREFIX.X.bin, PREFIX.Y.bin, PREFIX.theta0.bin "
+                    "(Armadillo binary), for another trainer to start from the same point");
   train->add_option("--out", t.out, "Write the final parameters here: flattened Θ (W_1 column-major, b_1, W_2, …) "
                                     "as an Armadillo binary (arma_binary) column");
   train->footer(
       "Progress goes to stderr (at most one line a second); the summary to stdout: status, iterations,\n"
       "stationarity ‖∇L_λ‖/‖2λΘ‖, L_λ, wall time, a hash of Θ's bytes (equal hashes = bit-identical\n"
-      "parameters) and the time at which stationarity first fell below 1e-2, 1e-3, …, 1e-9.\n"
+      "parameters), the time at which stationarity first fell below 1e-2, 1e-3, …, 1e-9, and the\n"
+      "second-order certificate of the end point: the extreme Hessian eigenvalues by Lanczos\n"
+      "(--curvature-steps products; fewer at a saddle), classed as minimum (λ_min > 0 beyond its\n"
+      "residual), saddle (λ_min < 0) or undecided.\n"
       "Killed runs resume from --checkpoint with the same command and end bit-identical to an\n"
       "uninterrupted run. One BLAS thread unless OPENBLAS_NUM_THREADS is set.\n"
       "Exit codes: 0 stationary (tolerance met), 1 ended short of it (iteration budget spent, diverged or\n"

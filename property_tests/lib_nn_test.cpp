@@ -576,10 +576,10 @@ TEST(NnHessian, OneLayerIdentitySquaredLossByHand) {
   EXPECT_EQ(hv(0), 4.5);
   EXPECT_EQ(hv(1), -4.5);
   EXPECT_EQ(hv(2), 4.0 + 0.0 + 1.0);   // (2/2)(4 + 0) + 2·¼·2
-  expect_invalid("hessian_vector_product", [&] {
+  expect_invalid("HessianOperator", [&] {
     nrc::hessian_vector_product(net, Loss::SquaredError, kTinyX, kTinyY, 0.25, arma::vec(2, arma::fill::zeros));
   });
-  expect_invalid("hessian_vector_product", [&] {
+  expect_invalid("HessianOperator", [&] {
     nrc::hessian_vector_product(net, Loss::SquaredError, kTinyX, kTinyY, -1.0, v);
   });
 }

@@ -56,6 +56,7 @@ nrc::TrainOptions options(TrainMethod m) {
   o.method = m;
   o.lambda = 1e-2;
   switch (m) {
+    case TrainMethod::Newton:
     case TrainMethod::LBFGS: break;
     case TrainMethod::GradientDescent:
       o.learning_rate = 0.2;
@@ -123,13 +124,15 @@ void expect_error(const std::function<void()>& f, std::initializer_list<std::str
 
 struct Kill {};   // thrown from the progress callback to simulate a killed process
 
-constexpr TrainMethod kMethods[] = {TrainMethod::LBFGS, TrainMethod::GradientDescent, TrainMethod::SGD};
+constexpr TrainMethod kMethods[] = {TrainMethod::Newton, TrainMethod::LBFGS, TrainMethod::GradientDescent,
+                                    TrainMethod::SGD};
 
 // ---------------------------------------------------------------------------------------------
 
-TEST(NnTrain, LbfgsReachesRelativeStationarity1e9) {
+void reaches_relative_stationarity_1e9(TrainMethod m) {
   Problem p = problem();
-  const nrc::TrainOptions o = options(TrainMethod::LBFGS);
+  nrc::TrainOptions o = options(m);
+  o.checkpoint_every = 20;   // Newton: L-BFGS slows within the first chunks, Newton finishes
   const arma::vec theta0 = nrc::flatten(p.net);
   const nrc::TrainResult r = nrc::train(p.net, p.X, p.Y, o);
   EXPECT_EQ(r.status, TrainStatus::Stationary) << r.message;
@@ -154,6 +157,45 @@ TEST(NnTrain, LbfgsReachesRelativeStationarity1e9) {
             (1e-9 + st_err) * two_l_theta + nrc::test::rounding(2, arma::norm(g0) + two_l_theta));
   // Not a tolerance: with λ in place of 2λ the residual is λ‖Θ‖ (= half of ‖∇L_0‖), far from 0.
   EXPECT_GT(arma::norm(g0 + o.lambda * theta), 0.1 * arma::norm(o.lambda * theta));
+  // The certificate: this small autoencoder's end point is a local minimum (λ_min > 0 beyond its
+  // Lanczos residual; P = 31 ≤ 50 steps, so Lanczos is exact here).
+  EXPECT_EQ(r.curvature.kind, nrc::CurvatureKind::Minimum) << r.curvature.min << " ± " << r.curvature.min_residual;
+  EXPECT_EQ(r.curvature.products, 31);
+  EXPECT_EQ(m == TrainMethod::Newton, r.hessian_products > 0);
+}
+
+TEST(NnTrain, NewtonReachesRelativeStationarity1e9) { reaches_relative_stationarity_1e9(TrainMethod::Newton); }
+TEST(NnTrain, LbfgsReachesRelativeStationarity1e9) { reaches_relative_stationarity_1e9(TrainMethod::LBFGS); }
+
+// The certificate by hand. A two-layer identity network d-h-c at Θ = 0 with centred Y: along
+// v = (V₁, c₁, V₂, c₂), L_λ(tv) = (1/N)Σ‖y − tc₂ − t²V₂(V₁x + c₁)‖² + λt²‖v‖², whose t² coefficient
+// gives vᵀ∇²L_λv = 2‖c₂‖² + 2λ‖v‖² − 4⟨V₂V₁, M⟩ (M = YXᵀ/N; the c₁ term is 4ȳᵀV₂c₁ = 0). Over unit v
+// the bilinear term is largest for V₂ = u e₁ᵀ/√2, V₁ = e₁wᵀ/√2 (u, w M's top singular vectors), so
+// λ_min = 2λ − 2σ_max(M): a saddle for λ < σ_max(M), a strict minimum for λ > σ_max(M).
+TEST(NnCurvature, OriginOfATwoLayerLinearNetByHand) {
+  nrc::Engine rng(5);
+  arma::mat X = nrc::randn(3, 12, rng), Y = nrc::randn(2, 12, rng);
+  Y.each_col() -= arma::mean(Y, 1);
+  nrc::Mlp net = nrc::make_mlp({3, 4, 2}, {nrc::Activation::Identity, nrc::Activation::Identity}, rng);
+  for (auto& W : net.W) W.zeros();
+  for (auto& b : net.b) b.zeros();
+  const double smax = arma::norm(Y * X.t() / 12.0, 2);
+  const int P = static_cast<int>(net.parameter_count());   // 26: Lanczos with P steps is exact
+  for (const double lambda : {0.5 * smax, 2 * smax}) {
+    const nrc::Curvature c = nrc::certify_curvature(net, nrc::Loss::SquaredError, X, Y, lambda, P, 1);
+    const double expected = 2 * lambda - 2 * smax;
+    EXPECT_NEAR(c.min, expected, 1e-12 * (1 + smax)) << "λ = " << lambda;
+    EXPECT_EQ(c.kind, lambda < smax ? nrc::CurvatureKind::Saddle : nrc::CurvatureKind::Minimum) << "λ = " << lambda;
+    // The top: 2 + 2λ (c₂) or 2λ + 2σ_max(M) (the other sign of the bilinear term).
+    EXPECT_NEAR(c.max, 2 * lambda + 2 * std::max(1.0, smax), 1e-12 * (1 + smax)) << "λ = " << lambda;
+    EXPECT_GT(c.rounding, 0);
+    EXPECT_LT(c.rounding, 1e-10);
+  }
+  // A mutant the test must catch: λ in place of 2λ in the penalty's curvature would put λ_min at
+  // λ − 2σ_max, a saddle at λ = 1.5σ_max where the truth is a minimum.
+  const nrc::Curvature c = nrc::certify_curvature(net, nrc::Loss::SquaredError, X, Y, 1.5 * smax, P, 1);
+  EXPECT_EQ(c.kind, nrc::CurvatureKind::Minimum);
+  EXPECT_THROW(nrc::certify_curvature(net, nrc::Loss::SquaredError, X, Y, 1.0, 0, 1), std::invalid_argument);
 }
 
 TEST(NnTrain, GradientDescentDecreasesLossAndReachesLooseTolerance) {
@@ -257,7 +299,8 @@ TEST(NnTrain, ProgressReportsIncreasingIterationsWithFullBatchFigures) {
     const nrc::TrainResult r = nrc::train(p.net, p.X, p.Y, o);
     ASSERT_FALSE(seen.empty()) << name(m);
     for (std::size_t i = 1; i < seen.size(); ++i) EXPECT_GT(seen[i].iteration, seen[i - 1].iteration) << name(m);
-    if (m != TrainMethod::SGD) {
+    // Every iteration reports, except SGD (once an epoch) and Newton's rejected trust-region steps.
+    if (m == TrainMethod::LBFGS || m == TrainMethod::GradientDescent) {
       for (std::size_t i = 0; i < seen.size(); ++i) EXPECT_EQ(seen[i].iteration, i + 1) << name(m);
     }
     EXPECT_LE(seen.back().iteration, r.iterations) << name(m);
@@ -281,10 +324,15 @@ TEST(NnTrain, KilledRunResumesToBitIdenticalParameters) {
     Problem a = problem();
     const nrc::TrainResult ra = nrc::train(a.net, a.X, a.Y, o);
     ASSERT_NE(ra.status, TrainStatus::Diverged) << ra.message;
-    ASSERT_GT(ra.iterations, 100u) << "too short a run to kill in the middle";
-    // L-BFGS ends in the gradient-only polish: the late kill resumes inside it.
+    ASSERT_GT(ra.iterations, 70u) << "too short a run to kill in the middle";
+    // L-BFGS ends in the gradient-only polish, Newton in its trust-region phase (checkpoints every
+    // 30/20 = 1 iteration there): the late kill resumes inside them.
     if (m == TrainMethod::LBFGS) {
       EXPECT_NE(ra.message.find("polish"), std::string::npos) << ra.message;
+    }
+    if (m == TrainMethod::Newton) {
+      EXPECT_NE(ra.message.find("Newton"), std::string::npos) << ra.message;
+      EXPECT_GT(ra.hessian_products, 0u);
     }
     // B: killed early (checkpoints at 30 and 60 written) or just before the end.
     for (const std::uint64_t kill_at : {std::uint64_t{70}, ra.iterations - 3}) {

@@ -677,55 +677,128 @@ LossAndGradient regularized_loss(const Mlp& net, Loss loss, const arma::mat& X, 
   return r;
 }
 
-arma::vec hessian_vector_product(const Mlp& net, Loss loss, const arma::mat& X, const arma::mat& Y, double lambda,
-                                 const arma::vec& v) {
-  constexpr std::string_view fn = "hessian_vector_product";
-  check_regularized_args(fn, net, loss, X, Y, lambda);
-  require(v.n_elem == net.parameter_count(), fn, "expected a direction of {} entries (the parameters), got {}",
-          net.parameter_count(), v.n_elem);
-  Mlp dir = net;   // V_l, c_l: the direction in the network's layout
-  unflatten(dir, v);
-  const uword L = net.depth();
-  const double N = static_cast<double>(X.n_cols);
-  const Forward fw = forward(net, X);
-  // Forward: R{z^l}, and σ'(A_l) kept for the way back.
-  std::vector<arma::mat> RZ(L + 1), RA(L), S1(L);
-  RZ[0].zeros(X.n_rows, X.n_cols);
+HessianOperator::HessianOperator(const Mlp& net, Loss loss, const arma::mat& X, const arma::mat& Y, double lambda)
+    : net_(net), loss_(loss), X_(X), Y_(Y), lambda_(lambda) {
+  check_regularized_args("HessianOperator", net, loss, X, Y, lambda);
+  refresh();
+}
+
+void HessianOperator::rebind(const arma::vec& theta) {
+  unflatten(net_, theta);
+  refresh();
+}
+
+// The pass at Θ into the kept buffers. z^l = σ(A_l) + bias folded in (apply_activation), so the
+// tanh derivatives come from z^l itself: σ' = 1 − z², σ'' = −2zσ'; the others from A_l.
+void HessianOperator::refresh() {
+  const uword L = net_.depth();
+  Z_.resize(L + 1);
+  S1_.resize(L);
+  S2T_.resize(L);
+  D_.resize(L);
+  A_.resize(L);
+  Z_[0] = X_;
   for (uword l = 1; l <= L; ++l) {
-    RA[l - 1] = dir.W[l - 1] * fw.Z[l - 1] + net.W[l - 1] * RZ[l - 1];
-    RA[l - 1].each_col() += dir.b[l - 1];
-    S1[l - 1] = activation_derivative(net.act[l - 1], fw.A[l - 1]);
-    RZ[l] = S1[l - 1] % RA[l - 1];
-  }
-  // Output: T_L = ∇_ŷℓ and its directional derivative.
-  const arma::mat& Yhat = fw.Z[L];
-  arma::mat T = loss_gradient(loss, Yhat, Y), RT;
-  if (loss == Loss::SquaredError) {
-    RT = 2.0 * RZ[L];
-  } else {
-    arma::mat P = Yhat;   // softmax per column, shifted by the column max
-    P.each_row() -= arma::max(P, 0);
-    P = arma::exp(P);
-    P.each_row() /= arma::sum(P, 0);
-    RT = P % RZ[L];
-    RT -= P.each_row() % arma::sum(RT, 0);
-    RT.each_row() %= arma::sum(Y, 0);
-  }
-  // Backward.
-  Gradient h;
-  h.W.resize(L);
-  h.b.resize(L);
-  for (uword l = L; l >= 1; --l) {
-    const arma::mat D = S1[l - 1] % T;
-    const arma::mat RD = activation_second_derivative(net.act[l - 1], fw.A[l - 1]) % RA[l - 1] % T + S1[l - 1] % RT;
-    h.W[l - 1] = (RD * fw.Z[l - 1].t() + D * RZ[l - 1].t()) / N + 2 * lambda * dir.W[l - 1];
-    h.b[l - 1] = arma::sum(RD, 1) / N + 2 * lambda * dir.b[l - 1];
-    if (l > 1) {
-      RT = dir.W[l - 1].t() * D + net.W[l - 1].t() * RD;
-      T = net.W[l - 1].t() * D;
+    const Activation a = net_.act[l - 1];
+    Z_[l] = net_.W[l - 1] * Z_[l - 1];
+    if (a == Activation::Tanh || a == Activation::Identity) {
+      apply_activation(a, Z_[l].memptr(), net_.b[l - 1].memptr(), Z_[l].n_rows, Z_[l].n_cols);
+    } else {
+      Z_[l].each_col() += net_.b[l - 1];
+      A_[l - 1] = Z_[l];
+      apply_activation(a, Z_[l].memptr(), nullptr, Z_[l].n_rows, Z_[l].n_cols);
     }
   }
-  return flatten(h);
+  const arma::mat& Yhat = Z_[L];
+  arma::mat T = loss_gradient(loss_, Yhat, Y_);
+  if (loss_ == Loss::SoftmaxCrossEntropy) {
+    softmax_ = Yhat;   // shifted by the column max
+    softmax_.each_row() -= arma::max(softmax_, 0);
+    softmax_ = arma::exp(softmax_);
+    softmax_.each_row() /= arma::sum(softmax_, 0);
+    label_mass_ = arma::sum(Y_, 0);
+  }
+  for (uword l = L; l >= 1; --l) {
+    const Activation a = net_.act[l - 1];
+    switch (a) {
+      case Activation::Identity:
+        S1_[l - 1].ones(T.n_rows, T.n_cols);
+        S2T_[l - 1].zeros(T.n_rows, T.n_cols);
+        break;
+      case Activation::Tanh:
+        S1_[l - 1] = 1.0 - arma::square(Z_[l]);
+        S2T_[l - 1] = -2.0 * (Z_[l] % S1_[l - 1] % T);
+        break;
+      default:
+        S1_[l - 1] = activation_derivative(a, A_[l - 1]);
+        S2T_[l - 1] = activation_second_derivative(a, A_[l - 1]) % T;
+        break;
+    }
+    D_[l - 1] = S1_[l - 1] % T;
+    if (l > 1) T = net_.W[l - 1].t() * D_[l - 1];
+  }
+}
+
+arma::vec HessianOperator::apply(const arma::vec& v) const {
+  require(v.n_elem == size(), "HessianOperator", "expected a direction of {} entries (the parameters), got {}", size(),
+          v.n_elem);
+  const uword L = net_.depth();
+  const double N = static_cast<double>(X_.n_cols);
+  // The direction's V_l, c_l and the result's parts as views into v and hv (flatten's layout): no
+  // copies. R-values go to buffers kept between calls (fresh N×n_l temporaries cost more in page
+  // faults than the GEMMs at the sizes here).
+  arma::vec hv(v.n_elem, arma::fill::none);
+  std::vector<arma::mat> V, HW;
+  std::vector<arma::vec> c, hb;
+  V.reserve(L), HW.reserve(L), c.reserve(L), hb.reserve(L);
+  uword k = 0;
+  for (uword l = 0; l < L; ++l) {
+    const uword r = net_.W[l].n_rows, q = net_.W[l].n_cols;
+    V.emplace_back(const_cast<double*>(v.memptr()) + k, r, q, false, true);
+    HW.emplace_back(hv.memptr() + k, r, q, false, true);
+    k += r * q;
+    c.emplace_back(const_cast<double*>(v.memptr()) + k, r, false, true);
+    hb.emplace_back(hv.memptr() + k, r, false, true);
+    k += r;
+  }
+  RA_.resize(L);
+  RZ_.resize(L + 1);
+  RT_.resize(L + 1);
+  // Forward: R{A_l} and R{z^l} (R{z^0} = 0).
+  for (uword l = 1; l <= L; ++l) {
+    RA_[l - 1] = V[l - 1] * Z_[l - 1];
+    if (l > 1) RA_[l - 1] += net_.W[l - 1] * RZ_[l - 1];
+    RA_[l - 1].each_col() += c[l - 1];
+    RZ_[l] = S1_[l - 1] % RA_[l - 1];
+  }
+  // Output: R{T_L}.
+  if (loss_ == Loss::SquaredError) {
+    RT_[L] = 2.0 * RZ_[L];
+  } else {
+    RT_[L] = softmax_ % RZ_[L];
+    RT_[L] -= softmax_.each_row() % arma::sum(RT_[L], 0);
+    RT_[L].each_row() %= label_mass_;
+  }
+  // Backward: R{D_l} overwrites R{A_l}, no longer needed.
+  for (uword l = L; l >= 1; --l) {
+    arma::mat& RD = RA_[l - 1];
+    RD = S2T_[l - 1] % RD + S1_[l - 1] % RT_[l];
+    HW[l - 1] = RD * Z_[l - 1].t();
+    if (l > 1) HW[l - 1] += D_[l - 1] * RZ_[l - 1].t();
+    HW[l - 1] *= 1 / N;
+    HW[l - 1] += 2 * lambda_ * V[l - 1];
+    hb[l - 1] = arma::sum(RD, 1) / N + 2 * lambda_ * c[l - 1];
+    if (l > 1) {
+      RT_[l - 1] = V[l - 1].t() * D_[l - 1];
+      RT_[l - 1] += net_.W[l - 1].t() * RD;
+    }
+  }
+  return hv;
+}
+
+arma::vec hessian_vector_product(const Mlp& net, Loss loss, const arma::mat& X, const arma::mat& Y, double lambda,
+                                 const arma::vec& v) {
+  return HessianOperator(net, loss, X, Y, lambda).apply(v);
 }
 
 void release_nn_workspace() {

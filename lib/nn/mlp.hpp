@@ -75,17 +75,44 @@ struct LossAndGradient {
 LossAndGradient regularized_loss(const Mlp& net, Loss loss, const arma::mat& X, const arma::mat& Y,
                                  double lambda);
 
-// The exact Hessian-vector product ∇²L_λ(Θ)·v of eq. (3) (v laid out as flatten(net)), by the
-// R-operator (Pearlmutter 1994): the directional derivative R{·} = d/dt|₀ (·)(Θ + t v) carried
-// through the forward pass and the backward pass, batched over the samples like the gradient.
-// With V_l, c_l the parts of v, A_l = W_l z^{l−1} + b_l 1ᵀ and T_l the backward signal (T_L = ∇_ŷℓ,
-// T_{l−1} = W_lᵀ D_l, D_l = σ'(A_l)⊙T_l):
+// The exact Hessian ∇²L_λ(Θ) of eq. (3) as an operator v ↦ ∇²L_λ(Θ)·v (v laid out as
+// flatten(net)), by the R-operator (Pearlmutter 1994): the directional derivative
+// R{·} = d/dt|₀ (·)(Θ + t v) carried through the forward pass and the backward pass, batched over
+// the samples like the gradient. With V_l, c_l the parts of v, A_l = W_l z^{l−1} + b_l 1ᵀ and T_l
+// the backward signal (T_L = ∇_ŷℓ, T_{l−1} = W_lᵀ D_l, D_l = σ'(A_l)⊙T_l):
 //   R{A_l} = V_l z^{l−1} + W_l R{z^{l−1}} + c_l 1ᵀ,   R{z^l} = σ'(A_l)⊙R{A_l},   R{z^0} = 0;
 //   R{T_L} = 2R{ŷ} (squared error), (diag(s) − s sᵀ)R{ŷ}·Σ_j y_j per sample (softmax s);
 //   R{D_l} = σ''(A_l)⊙R{A_l}⊙T_l + σ'(A_l)⊙R{T_l},   R{T_{l−1}} = V_lᵀD_l + W_lᵀR{D_l};
 //   Hv = ((R{D_l} z^{l−1}ᵀ + D_l R{z^{l−1}}ᵀ)/N + 2λV_l,  R{D_l}1/N + 2λc_l)_l.
-// About two gradients' cost. ReLU contributes σ'' = 0 (its kinks have measure zero). Throws
-// invalid_argument as regularized_loss does, and on a v of the wrong length.
+// The constructor (and rebind) runs the forward and backward pass at Θ once and keeps z^l, σ'(A_l),
+// σ''(A_l)⊙T_l and D_l (≈ 4·Σ_l n_l·N doubles); each apply() then costs the R-passes only, six
+// GEMMs per layer, about two gradients (bench/README.md). ReLU contributes σ'' = 0 (its kinks have measure zero).
+// The operator copies the network; X and Y must outlive it. apply() reuses buffers of the
+// operator's: one operator serves one thread at a time. Throws invalid_argument as
+// regularized_loss does, and (apply) on a v of the wrong length.
+class HessianOperator {
+ public:
+  HessianOperator(const Mlp& net, Loss loss, const arma::mat& X, const arma::mat& Y, double lambda);
+  arma::vec apply(const arma::vec& v) const;
+  arma::uword size() const { return net_.parameter_count(); }
+  // The operator at other parameters Θ (flatten's layout) of the same network, reusing the buffers.
+  void rebind(const arma::vec& theta);
+
+ private:
+  void refresh();
+  Mlp net_;
+  Loss loss_;
+  const arma::mat& X_;
+  const arma::mat& Y_;
+  double lambda_;
+  std::vector<arma::mat> A_;                  // A_l, kept for activations other than tanh and identity
+  std::vector<arma::mat> Z_, S1_, S2T_, D_;   // z^l; σ'(A_l); σ''(A_l)⊙T_l; D_l
+  arma::mat softmax_;                         // s per column (cross-entropy)
+  arma::rowvec label_mass_;                   // Σ_j y_j per column (cross-entropy)
+  mutable std::vector<arma::mat> RA_, RZ_, RT_;   // apply()'s buffers: one operator, one thread
+};
+
+// One product ∇²L_λ(Θ)·v (HessianOperator(net, loss, X, Y, λ).apply(v)).
 arma::vec hessian_vector_product(const Mlp& net, Loss loss, const arma::mat& X, const arma::mat& Y, double lambda,
                                  const arma::vec& v);
 
