@@ -60,7 +60,7 @@ inline std::vector<nlohmann::json> blob_grid_points(Preset preset, const std::ve
 struct BlobGridPoint {
   std::vector<arma::uword> widths;   // an autoencoder's: input width = output width = d
   MixtureSpec blobs;                 // K blobs of spread σ in d dimensions, Y = X
-  TrainOptions training;             // full-batch L-BFGS on the squared loss at λ, to tol
+  TrainOptions training;             // full batch, L-BFGS then Newton (lib/nn/train), squared loss at λ, to tol
   std::uint64_t data_seed = 0, init_seed = 0;
   Dataset sample() const {
     Engine rng(data_seed);
@@ -80,7 +80,7 @@ inline BlobGridPoint read_blob_grid_point(const nlohmann::json& p, const std::st
   g.blobs.N = static_cast<arma::uword>(params::integer(p, id, "N", static_cast<std::int64_t>(g.blobs.K), 100000000));
   g.blobs.mean_scale = params::real(p, id, "mean_scale", 0, 1e6);
   g.blobs.targets = Targets::Autoencode;
-  g.training.method = TrainMethod::LBFGS;
+  g.training.method = TrainMethod::Newton;
   g.training.loss = Loss::SquaredError;
   g.training.lambda = params::real(p, id, "lambda", 0, 1e6, true);
   g.blobs.sigma = params::real(p, id, "sigma", 0, 1e6);

@@ -28,6 +28,13 @@ Evidence training_evidence(const TrainResult& r, double seconds, double tol) {
   e.metrics["stationarity"] = r.stationarity;
   e.metrics["loss"] = r.loss;
   e.metrics["seconds"] = seconds;
+  e.metrics["hessian_products"] = r.hessian_products;
+  if (r.curvature.products > 0) {   // the second-order certificate (lib/nn/train.hpp, Curvature)
+    e.metrics["curvature"] = std::string(name(r.curvature.kind));
+    e.metrics["hessian_min"] = r.curvature.min;
+    e.metrics["hessian_min_residual"] = r.curvature.min_residual;
+    e.metrics["hessian_max"] = r.curvature.max;
+  }
   if (r.status == TrainStatus::Diverged) {
     e.inconclusive = fmt::format("trainer diverged after {} iterations: {}", r.iterations, r.message);
     return e;

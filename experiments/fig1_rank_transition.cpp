@@ -16,7 +16,7 @@
 //
 // Objective trained (eq. 3 with biases, squared loss without ½):
 //     L_λ(Θ) = (1/N) Σ_i ‖f(Θ, x_i) − x_i‖² + λ Σ_l (‖W_l‖_F² + ‖b_l‖²),
-// by full-batch L-BFGS (lib/nn/train) from W_l ~ N(0, 1/n_{l−1}), b_l ~ N(0, 0.1²), until
+// by full-batch L-BFGS then trust-region Newton–CG (lib/nn/train, method newton) from W_l ~ N(0, 1/n_{l−1}), b_l ~ N(0, 0.1²), until
 // ‖∇L_λ‖ ≤ tol·‖2λΘ‖ with tol = 1e-6 (the relative stationarity of eq. (4) up to its factor 2;
 // by Theorem 3.4's first link, dist(W_l, rank ≤ K) ≤ (‖R‖ + ‖∇_{W_l}L_λ‖)/(2λ), the residual can move
 // a layer's ratio by at most (tol·‖Θ‖/‖W_l‖)², far below the thresholds below),

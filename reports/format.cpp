@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <map>
 
 #include <fmt/format.h>
@@ -146,6 +147,39 @@ std::string statement(const Record& r) {
   return r.metrics.contains("statement") ? r.metrics.at("statement").get<std::string>() : std::string();
 }
 
+// How many of an experiment's training runs are certified stationary (the trainer's test met) and,
+// of those, certified local minima, saddles or undecided by the Lanczos certificate
+// (lib/nn/train.hpp, Curvature); every run short of the tolerance listed with what it reached.
+std::string certificate_markdown(const std::vector<Record>& points) {
+  constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+  std::size_t runs = 0, stationary = 0, minima = 0, saddles = 0, undecided = 0, uncertified = 0;
+  std::string short_of;
+  for (const Record& r : points) {
+    const nlohmann::json& m = r.metrics;
+    if (!m.contains("stationary") || !m["stationary"].is_boolean()) continue;
+    ++runs;
+    if (!m["stationary"].get<bool>()) {
+      short_of += fmt::format("- point {} not stationary: ‖∇L_λ‖/‖2λΘ‖ = {} > tol {} ({}) (`{}`)\n", r.index ? *r.index : 0,
+                              g3(m.value("stationarity", kNaN)), g3(r.params.value("stationarity_tol", kNaN)),
+                              m.value("train_status", std::string("not stationary")), r.params.dump());
+      continue;
+    }
+    ++stationary;
+    const std::string kind = m.value("curvature", std::string());
+    minima += kind == "minimum";
+    saddles += kind == "saddle";
+    undecided += kind == "undecided";
+    uncertified += kind.empty();
+  }
+  if (runs == 0) return {};
+  return fmt::format("Stationarity and curvature: **{} of {}** runs certified stationary (the trainer's test met); of "
+                     "those, **{} local minima** (Lanczos λ_min(∇²L_λ) > 0 beyond its residual), {} saddles "
+                     "(λ_min < 0), {} undecided{}.\n\n{}{}",
+                     stationary, runs, minima, saddles, undecided,
+                     uncertified > 0 ? fmt::format(", {} without a certificate", uncertified) : "", short_of,
+                     short_of.empty() ? "" : "\n");
+}
+
 std::string experiment_markdown(const ExperimentSection& ex) {
   const Experiment& e = *ex.experiment;
   std::string md = fmt::format("## {}: {}\n\n", e.paper_ref, e.title);
@@ -159,6 +193,7 @@ std::string experiment_markdown(const ExperimentSection& ex) {
   for (const Record& r : ex.result.points)
     if (r.verdict == Verdict::Inconclusive)
       md += fmt::format("- inconclusive point {}: {} (`{}`)\n", r.index ? *r.index : 0, r.notes, r.params.dump());
+  md += certificate_markdown(ex.result.points);
   if (!ex.result.claims.empty()) {
     md += "\n| claim | as checked (lhs ≤ rhs) | lhs | rhs | verdict |\n|---|---|---|---|---|\n";
     for (const Record& r : ex.result.claims)

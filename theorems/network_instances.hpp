@@ -139,11 +139,14 @@ inline std::size_t deciding_part(const std::vector<Evidence>& parts) {
   return best;
 }
 
-// Full-batch L-BFGS to ‖∇L_λ‖ ≤ tol·‖2λΘ‖ (lib/nn/train), at most max_iterations iterations.
+// Full batch, L-BFGS then trust-region Newton (lib/nn/train, TrainMethod::Newton), to
+// ‖∇L_λ‖ ≤ tol·‖2λΘ‖, at most max_iterations iterations. No second-order certificate: the checks
+// judge first-order statements, and their records have no place for it (the figures' runs keep it).
 inline TrainResult train_to_stationarity(Mlp& net, const arma::mat& X, const arma::mat& Y, Loss loss, double lambda,
                                          double tol, std::uint64_t max_iterations) {
   TrainOptions o;
-  o.method = TrainMethod::LBFGS;
+  o.method = TrainMethod::Newton;
+  o.curvature_steps = 0;
   o.loss = loss;
   o.lambda = lambda;
   o.stationarity_tol = tol;
