@@ -361,6 +361,51 @@ TEST(OptimNewton, ChainedRosenbrockToAbsoluteGradient1e10) {
   EXPECT_LT(r.iterations, 200);
 }
 
+// Below f's rounding level steps are judged on the gradient, and an accepted one gives CG room: on
+// f = 10⁶ + ½xᵀHx (H = diag 1 … 10⁶) with ∇f ~ 1e-6, every decrease is under f's noise (~2e-7), so
+// only the gradient can judge; Newton steps reach ‖∇f‖ ≤ 1e-13 in a few iterations. Left in the
+// Cauchy radius it started with (which ρ can no longer grow), CG's truncated steps stopped
+// halving ‖∇f‖ and the run ended Stalled (measured with the raise removed).
+TEST(OptimNewton, BelowTheRoundingLevelOfFStepsAreNewtonSteps) {
+  constexpr arma::uword n = 50;
+  const arma::vec h = arma::logspace(0, 6, n);
+  const nrc::Objective f = [&](const arma::vec& x, arma::vec& g) {
+    g = h % x;
+    return 1e6 + 0.5 * arma::dot(x, g);
+  };
+  const nrc::HessianAt H = [&](const arma::vec&) { return [&](const arma::vec& v) -> arma::vec { return h % v; }; };
+  nrc::Engine rng(11);
+  arma::vec x = 1e-6 * nrc::randn(n, 1, rng) / h;   // ∇f = 1e-6·randn: every curvature scale present
+  nrc::NewtonOptions o = gradient_below(1e-13);
+  o.max_iterations = 500;
+  const nrc::NewtonResult r = nrc::minimize_trust_newton(f, H, x, o);
+  EXPECT_EQ(r.status, nrc::OptimStatus::Converged) << r.message;
+  EXPECT_LE(r.iterations, 10);
+  EXPECT_LE(arma::norm(h % x), 1e-13);
+}
+
+// The product budget is exact, CG solves cut short by it included, and the run it stops has still
+// made progress (the Rosenbrock run above needs far more than 40 products).
+TEST(OptimNewton, HessianProductBudgetIsRespected) {
+  const arma::vec start = rosenbrock_start(50);
+  arma::vec x = start;
+  std::uint64_t counted = 0;
+  const nrc::HessianAt H = [&](const arma::vec& at) {
+    return [&counted, Hx = rosenbrock_hessian(at)](const arma::vec& v) {
+      ++counted;
+      return Hx(v);
+    };
+  };
+  nrc::NewtonOptions o = gradient_below(1e-10);
+  o.max_products = 40;
+  const nrc::NewtonResult r = nrc::minimize_trust_newton(rosenbrock, H, x, o);
+  EXPECT_EQ(r.status, nrc::OptimStatus::MaxIterations) << r.message;
+  EXPECT_EQ(r.hessian_products, 40);
+  EXPECT_EQ(counted, 40u);
+  arma::vec g0(start.n_elem);
+  EXPECT_LT(r.value, rosenbrock(start, g0));
+}
+
 // f(x, y) = x² − y² + y⁴/4: a saddle at 0 and minima at (0, ±√2), f = −1. Started beside the
 // saddle, where the gradient points at it, CG meets the negative curvature −2 along y and leaves.
 TEST(OptimNewton, LeavesASaddleAlongNegativeCurvature) {
@@ -415,5 +460,8 @@ TEST(OptimNewton, NonFiniteStartAndInvalidOptions) {
   throws(o, {1.0});
   o = gradient_below(0);
   o.radius = -1;
+  throws(o, {1.0});
+  o = gradient_below(0);
+  o.max_products = 0;
   throws(o, {1.0});
 }

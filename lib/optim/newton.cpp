@@ -82,6 +82,7 @@ NewtonResult minimize_trust_newton(const Objective& f, const HessianAt& hessian,
   require(static_cast<bool>(o.converged), fn, "expected a stopping rule (converged), got none");
   require(o.max_iterations >= 1, fn, "expected max_iterations ≥ 1, got {}", o.max_iterations);
   require(o.max_cg_iterations >= 1, fn, "expected max_cg_iterations ≥ 1, got {}", o.max_cg_iterations);
+  require(o.max_products >= 1, fn, "expected max_products ≥ 1, got {}", o.max_products);
   require(std::isfinite(o.radius) && o.radius >= 0, fn, "expected a finite radius ≥ 0, got {}", o.radius);
 
   NewtonResult r;
@@ -114,17 +115,20 @@ NewtonResult minimize_trust_newton(const Objective& f, const HessianAt& hessian,
     if (gn == 0) return done(OptimStatus::Stalled, "trust-region Newton–CG: zero gradient before the stopping rule");
     if (r.iterations >= o.max_iterations)
       return done(OptimStatus::MaxIterations, "trust-region Newton–CG: iteration budget spent");
+    if (r.hessian_products >= o.max_products)
+      return done(OptimStatus::MaxIterations, "trust-region Newton–CG: Hessian-product budget spent");
     if (delta <= 16 * kEps * std::max(arma::norm(x), 1.0))
       return done(OptimStatus::Stalled, "trust-region Newton–CG: radius at the rounding level of x");
     ++r.iterations;
     const double eta = std::min(0.5, std::sqrt(gn / g0));
-    const Step s = steihaug(H, g, delta, eta, o.max_cg_iterations);
+    const int cg = static_cast<int>(std::min<long long>(o.max_cg_iterations, o.max_products - r.hessian_products));
+    const Step s = steihaug(H, g, delta, eta, cg);
     r.hessian_products += s.products;
     const double predicted = -(arma::dot(g, s.p) + 0.5 * arma::dot(s.p, s.Hp));
     const arma::vec trial = x + s.p;
     const double f_trial = f(trial, g_trial);
     ++r.evaluations;
-    bool accept;
+    bool accept, judged_on_gradient = false;
     double rho;
     if (!std::isfinite(f_trial) || !g_trial.is_finite()) {
       accept = false;
@@ -132,6 +136,7 @@ NewtonResult minimize_trust_newton(const Objective& f, const HessianAt& hessian,
     } else if (const double noise = kNoise * kEps * std::max(std::abs(fx), std::abs(f_trial));
                !(predicted > noise)) {
       accept = arma::norm(g_trial) < gn && f_trial <= fx + noise;
+      judged_on_gradient = true;
       rho = accept ? 1 : -1;   // as a model that fits (Δ may grow) or fails
       if (accept && arma::norm(g_trial) <= 0.5 * streak_gradient) {
         rounding_streak = 0;
@@ -151,6 +156,7 @@ NewtonResult minimize_trust_newton(const Objective& f, const HessianAt& hessian,
     } else if (rho > 0.75 && s.boundary) {
       delta = 2 * delta;
     }
+    if (judged_on_gradient && accept) delta = std::max(delta, 0.1 * std::max(arma::norm(x), 1.0));   // newton.hpp
     r.radius = delta;
     if (accept) {
       x = trial;
