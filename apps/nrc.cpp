@@ -540,7 +540,7 @@ int run(int argc, char** argv) {
   bool no_search = false;
   report->add_option("--out", ro.dir, "Output folder")->capture_default_str();
   report->add_option("--preset", preset_name,
-                     "default: every check + reduced-size experiments (~11 min on 2 cores); paper: the paper's "
+                     "default: every check + reduced-size experiments (~9½ min on 2 cores); paper: the paper's "
                      "sizes (784-400-300-400-784, N = 10,000, full MNIST digits: hours)")
       ->check(CLI::IsMember({"default", "paper"}))->capture_default_str();
   report->add_option("--trials", ro.trials, "Instances per check (default: 2000, paper preset 10000)")
@@ -589,7 +589,8 @@ int run(int argc, char** argv) {
   train->add_option("--batch", t.batch, "Mini-batch size for sgd")->check(kNonNegative)->capture_default_str();
   train->add_option("--tol", t.tol, "Stop when ‖∇L_λ‖ ≤ tol·‖2λΘ‖ (0: run to the budget or a stall)")
       ->capture_default_str();
-  train->add_option("--max-iterations", t.max_iterations, "Iteration budget, in total across resumes")
+  train->add_option("--max-iterations", t.max_iterations, "Iteration budget, in total across resumes (newton: a trust-region iteration counts 1 plus its "
+                    "Hessian products)")
       ->check(kNonNegative)
       ->capture_default_str();
   train->add_option("--seed", t.seed, "Seed of the network's initial parameters, the mixture and sgd's sample order")

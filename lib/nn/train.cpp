@@ -662,16 +662,29 @@ void train_lbfgs(Run& run) {
       NewtonOptions no;
       no.converged = [&](const arma::vec& x, const arma::vec& g, double) { return is_stationary(x, g); };
       no.max_iterations = static_cast<int>(chunk);
+      // The budget counts a trust-region iteration as 1 plus its Hessian products (gradient-sized
+      // units: a product costs ~1.8 gradients), so a Newton phase cannot outlast an L-BFGS budget
+      // by the 250 products a CG solve may take.
+      no.max_products = static_cast<long long>(std::min<std::uint64_t>(o.max_iterations - base, LLONG_MAX));
       no.radius = s.radius;
+      std::uint64_t products = 0;   // so far in this chunk: progress counts in budget units too
       no.progress = [&](int k, double fx, double gn) {
-        run.report(base + static_cast<std::uint64_t>(k), fx, gn, stationarity(s.theta, gn, o.lambda));
+        run.report(base + static_cast<std::uint64_t>(k) + products, fx, gn, stationarity(s.theta, gn, o.lambda));
       };
       const NewtonResult r = minimize_trust_newton(
-          obj, [&](const arma::vec& x) { return run.f.hessian(x, run.X, run.Y); }, s.theta, no);
+          obj,
+          [&](const arma::vec& x) -> HessianProduct {
+            HessianProduct H = run.f.hessian(x, run.X, run.Y);
+            return [H = std::move(H), &products](const arma::vec& v) {
+              ++products;
+              return H(v);
+            };
+          },
+          s.theta, no);
       s.radius = r.radius;
       run.result.hessian_products += static_cast<std::uint64_t>(r.hessian_products);
       status = r.status;
-      iterations = r.iterations;
+      iterations = r.iterations + r.hessian_products;
       value = r.value;
       gnorm = r.gradient_norm;
       message = r.message;

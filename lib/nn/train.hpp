@@ -43,7 +43,10 @@ struct TrainOptions {
   Loss loss = Loss::SquaredError;
   double lambda = 1e-3;              // > 0: the stopping rule divides by ‖2λΘ‖
   double stationarity_tol = 1e-9;    // stop when ‖∇L_λ(Θ)‖ ≤ tol·‖2λΘ‖ (0: run to the budget/stall)
-  std::uint64_t max_iterations = 100000;   // in total, counting those before a resume
+  // In total, counting those before a resume. Method newton's trust-region iterations count 1 plus
+  // their Hessian products each, so its budget is in gradient-sized units like L-BFGS' (its last
+  // chunk may end a few units past it).
+  std::uint64_t max_iterations = 100000;
   double learning_rate = 1e-2;       // GD and SGD
   arma::uword batch_size = 32;       // SGD (the last batch of an epoch holds the N mod B rest)
   std::uint64_t seed = 1;            // SGD sample order (its own Engine; no global state)
@@ -106,7 +109,7 @@ Curvature certify_curvature(const Mlp& net, Loss loss, const arma::mat& X, const
 
 struct TrainResult {
   TrainStatus status = TrainStatus::MaxIterations;
-  std::uint64_t iterations = 0;    // in total, including those before a resume
+  std::uint64_t iterations = 0;    // in total, including those before a resume (budget units, above)
   std::uint64_t evaluations = 0;   // loss+gradient evaluations in this call (full or mini-batch)
   double loss = 0;                 // full-batch L_λ, ‖∇L_λ‖ and stationarity at the returned Θ
   double grad_norm = 0;
