@@ -20,21 +20,26 @@ Preset parse_preset(std::string_view s) {
   invalid_arg("parse_preset", fmt::format("expected a preset 'default' or 'paper', got '{}'", s));
 }
 
+void record_training(nlohmann::json& metrics, const TrainResult& r, const std::string& tag) {
+  const std::string suffix = tag.empty() ? "" : "_" + tag;
+  metrics["train_status" + suffix] = std::string(name(r.status));
+  metrics["train_iterations" + suffix] = r.iterations;
+  metrics["stationarity" + suffix] = r.stationarity;
+  metrics["loss" + suffix] = r.loss;
+  metrics["hessian_products" + suffix] = r.hessian_products;
+  if (r.curvature.products > 0) {   // the second-order certificate (lib/nn/train.hpp, Curvature)
+    metrics["curvature" + suffix] = std::string(name(r.curvature.kind));
+    metrics["hessian_min" + suffix] = r.curvature.min;
+    metrics["hessian_min_residual" + suffix] = r.curvature.min_residual;
+    metrics["hessian_max" + suffix] = r.curvature.max;
+  }
+}
+
 Evidence training_evidence(const TrainResult& r, double seconds, double tol) {
   Evidence e;
-  e.metrics["train_status"] = std::string(name(r.status));
+  record_training(e.metrics, r, "");
   e.metrics["stationary"] = r.status == TrainStatus::Stationary;
-  e.metrics["train_iterations"] = r.iterations;
-  e.metrics["stationarity"] = r.stationarity;
-  e.metrics["loss"] = r.loss;
   e.metrics["seconds"] = seconds;
-  e.metrics["hessian_products"] = r.hessian_products;
-  if (r.curvature.products > 0) {   // the second-order certificate (lib/nn/train.hpp, Curvature)
-    e.metrics["curvature"] = std::string(name(r.curvature.kind));
-    e.metrics["hessian_min"] = r.curvature.min;
-    e.metrics["hessian_min_residual"] = r.curvature.min_residual;
-    e.metrics["hessian_max"] = r.curvature.max;
-  }
   if (r.status == TrainStatus::Diverged) {
     e.inconclusive = fmt::format("trainer diverged after {} iterations: {}", r.iterations, r.message);
     return e;

@@ -73,6 +73,10 @@ struct TrainResult;
 // stationarity, loss and seconds; Inconclusive when it diverged, else a measurement, flagged in the
 // notes when it stopped short of tol. One wording, so that every experiment flags its runs alike.
 Evidence training_evidence(const TrainResult& r, double seconds, double tol);
+// The same record of one of several runs of a point, its keys suffixed "_" + tag
+// (train_status_full, stationarity_full, curvature_full, …). The report finds every run of a
+// record by its train_status[_tag] key (reports/format.cpp, certificate_markdown).
+void record_training(nlohmann::json& metrics, const TrainResult& r, const std::string& tag);
 
 // A point a claim uses, as the conclusion reads it from the point's record.
 struct PointUse {

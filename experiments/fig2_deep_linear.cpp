@@ -146,11 +146,8 @@ Evidence evaluate(const nlohmann::json& p) {
   const TrainResult rc = train(cen, centroids, centroids, pt.training);
   e.metrics["seconds"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   release_nn_workspace();
-  for (const auto& [tag, r] : {std::pair<std::string, const TrainResult&>{"full", rf}, {"centroid", rc}}) {
-    e.metrics["train_status_" + tag] = std::string(name(r.status));
-    e.metrics["train_iterations_" + tag] = r.iterations;
-    e.metrics["stationarity_" + tag] = r.stationarity;
-  }
+  record_training(e.metrics, rf, "full");
+  record_training(e.metrics, rc, "centroid");
   const bool stationary = rf.status == TrainStatus::Stationary && rc.status == TrainStatus::Stationary;
   e.metrics["stationary"] = stationary;
   if (rf.status == TrainStatus::Diverged || rc.status == TrainStatus::Diverged) {

@@ -78,6 +78,27 @@ TEST(Reports, MarkdownPutsCounterexamplesFirstEscapesPipesAndPairsRefinements) {
 
 // A chain lhs ≤ b1 ≤ b2 recorded per layer: the summary takes value/next-value per layer and link,
 // the report shows them in a table and lists the worst instance's chain.
+TEST(Reports, CertificateCountsEveryRunOfAPointAndListsThoseShortOfTheTolerance) {
+  nrc::Record one = record("fig", nrc::Verdict::NotApplicable, 0, 1);
+  one.index = 0;
+  one.metrics = {{"train_status", "stationary"}, {"stationarity", 3e-10}, {"curvature", "minimum"}};
+  nrc::Record two = record("fig", nrc::Verdict::NotApplicable, 0, 1);   // two runs (fig2: full, centroid)
+  two.index = 7;
+  two.params = {{"stationarity_tol", 1e-9}};
+  two.metrics = {{"train_status_full", "stationary"}, {"stationarity_full", 1e-10}, {"curvature_full", "saddle"},
+                 {"train_status_centroid", "max_iterations"}, {"stationarity_centroid", 3.25e-5}};
+  nrc::Record none = record("fig", nrc::Verdict::NotApplicable, 0, 1);   // no training run recorded
+  none.metrics = {{"stationary", true}};
+  const std::string md = nrc::certificate_markdown({one, two, none});
+  EXPECT_TRUE(contains(md, "**2 of 3** runs certified stationary")) << md;
+  EXPECT_TRUE(contains(md, "**1 local minima**")) << md;
+  EXPECT_TRUE(contains(md, "1 saddles")) << md;
+  EXPECT_TRUE(contains(md, "- point 7 (centroid run) not stationary: ‖∇L_λ‖/‖2λΘ‖ = 3.25e-05 > tol 1e-09 (max_iterations)"))
+      << md;
+  EXPECT_FALSE(contains(md, "point 7 (full run)")) << md;
+  EXPECT_TRUE(nrc::certificate_markdown({none}).empty());
+}
+
 TEST(Reports, ChainTightnessPerLayer) {
   nrc::Check c;
   c.id = "chain";

@@ -141,35 +141,35 @@ std::string record_text(const Record& r) {
   return out;
 }
 
-namespace {
-
-std::string statement(const Record& r) {
-  return r.metrics.contains("statement") ? r.metrics.at("statement").get<std::string>() : std::string();
-}
-
 // How many of an experiment's training runs are certified stationary (the trainer's test met) and,
 // of those, certified local minima, saddles or undecided by the Lanczos certificate
-// (lib/nn/train.hpp, Curvature); every run short of the tolerance listed with what it reached.
+// (lib/nn/train.hpp, Curvature); every run short of the tolerance listed with what it reached. A
+// record holds one run per train_status[_tag] key (experiments/experiment.hpp, record_training).
 std::string certificate_markdown(const std::vector<Record>& points) {
   constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+  const std::string kStatus = "train_status";
   std::size_t runs = 0, stationary = 0, minima = 0, saddles = 0, undecided = 0, uncertified = 0;
   std::string short_of;
   for (const Record& r : points) {
     const nlohmann::json& m = r.metrics;
-    if (!m.contains("stationary") || !m["stationary"].is_boolean()) continue;
-    ++runs;
-    if (!m["stationary"].get<bool>()) {
-      short_of += fmt::format("- point {} not stationary: ‖∇L_λ‖/‖2λΘ‖ = {} > tol {} ({}) (`{}`)\n", r.index ? *r.index : 0,
-                              g3(m.value("stationarity", kNaN)), g3(r.params.value("stationarity_tol", kNaN)),
-                              m.value("train_status", std::string("not stationary")), r.params.dump());
-      continue;
+    for (const auto& [key, status] : m.items()) {
+      if (key.rfind(kStatus, 0) != 0 || !status.is_string()) continue;
+      const std::string suffix = key.substr(kStatus.size());
+      ++runs;
+      if (status.get<std::string>() != "stationary") {
+        short_of += fmt::format("- point {}{} not stationary: ‖∇L_λ‖/‖2λΘ‖ = {} > tol {} ({}) (`{}`)\n",
+                                r.index ? *r.index : 0, suffix.empty() ? "" : fmt::format(" ({} run)", suffix.substr(1)),
+                                g3(m.value("stationarity" + suffix, kNaN)),
+                                g3(r.params.value("stationarity_tol", kNaN)), status.get<std::string>(), r.params.dump());
+        continue;
+      }
+      ++stationary;
+      const std::string kind = m.value("curvature" + suffix, std::string());
+      minima += kind == "minimum";
+      saddles += kind == "saddle";
+      undecided += kind == "undecided";
+      uncertified += kind.empty();
     }
-    ++stationary;
-    const std::string kind = m.value("curvature", std::string());
-    minima += kind == "minimum";
-    saddles += kind == "saddle";
-    undecided += kind == "undecided";
-    uncertified += kind.empty();
   }
   if (runs == 0) return {};
   return fmt::format("Stationarity and curvature: **{} of {}** runs certified stationary (the trainer's test met); of "
@@ -178,6 +178,12 @@ std::string certificate_markdown(const std::vector<Record>& points) {
                      stationary, runs, minima, saddles, undecided,
                      uncertified > 0 ? fmt::format(", {} without a certificate", uncertified) : "", short_of,
                      short_of.empty() ? "" : "\n");
+}
+
+namespace {
+
+std::string statement(const Record& r) {
+  return r.metrics.contains("statement") ? r.metrics.at("statement").get<std::string>() : std::string();
 }
 
 std::string experiment_markdown(const ExperimentSection& ex) {

@@ -62,6 +62,12 @@ struct ReportMeta {
   std::size_t torn_bytes = 0;      // a torn last line (an interrupted write), cut off before appending
 };
 
+// The stationarity and curvature line of an experiment's section: how many of its training runs
+// (one per train_status[_tag] metric of a record) met the trainer's tolerance, how many of those
+// Lanczos certified local minima, saddles or left undecided, then one line per run short of the
+// tolerance with the stationarity it reached. Empty when no record holds a run.
+std::string certificate_markdown(const std::vector<Record>& points);
+
 // Sections, in order: counterexamples (any Fail: checks, searches, experiment claims), the summary
 // table, statements vs their refinements, the tightness search, sharpness on data (the adversarial
 // search over data), one section per experiment
