@@ -22,10 +22,11 @@
 // a layer's ratio by at most (tol·‖Θ‖/‖W_l‖)², far below the thresholds below),
 // by method newton, at most max_iterations budget units (20000 in both presets; the Newton phase's
 // Hessian products count, lib/nn/train.hpp: at small λ the relative criterion asks for
-// ‖∇L_λ‖ ~ 1e-9 and L-BFGS gets there slowly, so expect weak-decay points to stop at the cap, flagged). Common random numbers: every grid
-// point uses the same data seed (hence the same μ_k and v_i, only σ differs) and the same initial
-// parameters, both derived from the run seed (derive_seed(seed, 0) and (seed, 1)), so differences
-// across the grid come from (λ, σ), not from resampling.
+// ‖∇L_λ‖ ~ 1e-9 and L-BFGS gets there slowly, so expect weak-decay points to stop at the cap,
+// flagged). Common random numbers: every grid point uses the same data seed (hence the same μ_k
+// and v_i, only σ differs) and the same initial parameters, both derived from the run seed
+// (derive_seed(seed, 0) and (seed, 1)), so differences across the grid come from (λ, σ), not from
+// resampling.
 // Per point we record the per-layer ratios, ‖W_l‖_F (a ratio of a W_l ≈ 0, the trivial stationary
 // point, says nothing), the trainer's status, iterations, stationarity reached and seconds. A
 // diverged run is Inconclusive (nothing plotted); a run that stopped short of the tolerance

@@ -14,9 +14,9 @@
 // (L-BFGS, then trust-region Newton–CG from stationarity 1e-3). On the default preset it met the
 // tolerance on 8 of 15 runs in 3 minutes, as L-BFGS alone did in 5 minutes with a budget of 20,000;
 // the runs short of it were still in the L-BFGS phase, where Lanczos finds negative curvature
-// (bench/README.md, 2026-12-06). "paper": the full 10,000
-// digits; width sweep 784-n-n-n-n-10 (four hidden layers), n ∈ {64, 128, 256, 512, 1024}; depth
-// sweep at width 1568 = 2·784 with 1 … 5 hidden layers; budget 100,000 (not run here: days).
+// (bench/README.md, 2026-12-06). "paper": the full 10,000 digits; width sweep 784-n-n-n-n-10 (four
+// hidden layers), n ∈ {64, 128, 256, 512, 1024}; depth sweep at width 1568 = 2·784 with 1 … 5
+// hidden layers; budget 100,000 (not run here: days).
 // "default": N = 1,000 digits (a seeded uniform subset), average-pooled 4×4 to 49 pixels; width
 // sweep 49-n-n-n-10 (three hidden layers, two intermediate matrices), n ∈ {24, 49, 98}; depth sweep
 // at width 98 = 2·49 with 1, 2, 3 hidden layers; budget kDefaultMaxIterations (gradient-sized
@@ -24,8 +24,8 @@
 // of the tolerance are measurements flagged with the stationarity they reached; claims resting on
 // them are Inconclusive. The (n = 98, 3 hidden layers) network belongs to both sweeps and is trained
 // once. Pixels in [0, 1] (no PCA: the input layer's rank is part of Figure 5's average, and a PCA
-// input would change it). Both presets: λ ∈ {1e-4, 1e-3, 1e-2}. Every point uses the same subset and the same
-// initialization seed (derive_seed(seed, 0) and (seed, 1)): the λ of one architecture share Θ_0.
+// input would change it). Both presets: λ ∈ {1e-4, 1e-3, 1e-2}. Every point uses the same subset
+// and the same initialization seed (derive_seed(seed, 0) and (seed, 1)): the λ of one architecture share Θ_0.
 //
 // Objective trained (eq. 3 with biases; softmax cross-entropy on one-hot labels, the natural loss
 // for classification — the paper does not say which it used):
@@ -406,8 +406,8 @@ Conclusion conclude(const std::vector<Record>& recs) {
 
 Experiment make_fig4_5_experiment() {
   return {kId, "Figures 4 and 5",
-          "tanh networks on real MNIST digits trained by L-BFGS then Newton–CG: rk(0.1) against the hidden width and the depth, "
-          "for several λ",
+          "tanh networks on real MNIST digits trained by L-BFGS then Newton–CG: rk(0.1) against the hidden width "
+          "and the depth, for several λ",
           make_points, evaluate, conclude};
 }
 
