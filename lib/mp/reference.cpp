@@ -11,6 +11,7 @@
 #include <Eigen/SVD>
 #include <fmt/format.h>
 
+#include "lib/closed_form/deep_linear.hpp"
 #include "lib/closed_form/preconditions.hpp"
 #include "lib/common/error.hpp"
 
@@ -313,6 +314,58 @@ Real tail_energy(const Matrix& A, arma::uword K) {
     acc += sq(s(j));
   }
   return acc;
+}
+
+Real deep_linear_min_value(const arma::mat& X, const arma::mat& Y, double lambda, unsigned L, arma::uword max_rank) {
+  const char* fn = "mp::deep_linear_min_value";
+  require_data(X, Y, fn);
+  require_lambda(lambda, fn);
+  require(L >= 1 && max_rank >= 1, fn, "expected depth L ≥ 1 and max_rank ≥ 1, got {} and {}", L, max_rank);
+  closed_form_detail::require_whitened(X, fn);
+  const Matrix Yr = from_arma(Y);
+  const Matrix A = Yr * from_arma(X).transpose() / Real(X.n_cols);
+  const Vector a = singular_values(A);
+  // Each mode's gain min φ − a² (nonincreasing in a, so the best max_rank modes are the first ones);
+  // a mode off contributes φ(0) = a², i.e. nothing beyond −a² + a².
+  Real value = squared_norm(Yr) / Real(X.n_cols);
+  arma::uword on = 0;
+  for (Index i = 0; i < a.size(); ++i) {
+    const ScalarSolution<Real> r = solve_deep_linear_scalar(a(i), Real(lambda), L);
+    if (r.s > 0 && on < max_rank) {
+      value += r.value - sq(a(i));
+      ++on;
+    }
+  }
+  return value;
+}
+
+Real linear_network_loss(const std::vector<arma::mat>& W, const std::vector<arma::vec>& b, const arma::mat& X,
+                         const arma::mat& Y, double lambda) {
+  const char* fn = "mp::linear_network_loss";
+  require_data(X, Y, fn);
+  require(!W.empty() && (b.empty() || b.size() == W.size()), fn,
+          "expected L ≥ 1 weight matrices and no biases or one per layer, got {} and {}", W.size(), b.size());
+  require(std::isfinite(lambda) && lambda >= 0, fn, "expected finite λ ≥ 0, got λ = {}", lambda);
+  Matrix Z = from_arma(X);
+  Real penalty = 0;
+  for (std::size_t l = 0; l < W.size(); ++l) {
+    require(W[l].n_cols == static_cast<arma::uword>(Z.rows()) && (b.empty() || b[l].n_elem == W[l].n_rows), fn,
+            "expected layer {} of shape ·×{} with a matching bias, got {}×{}", l + 1, Z.rows(), W[l].n_rows,
+            W[l].n_cols);
+    const Matrix Wl = from_arma(W[l]);
+    require(all_finite(Wl), fn, "expected finite weights, got a non-finite entry in W_{}", l + 1);
+    Z = Wl * Z;
+    penalty += squared_norm(Wl);
+    if (!b.empty()) {
+      const Matrix bl = from_arma(arma::mat(b[l]));
+      require(all_finite(bl), fn, "expected finite biases, got a non-finite entry in b_{}", l + 1);
+      Z.colwise() += bl.col(0);
+      penalty += squared_norm(bl);
+    }
+  }
+  require(Z.rows() == static_cast<Index>(Y.n_rows), fn, "expected {} outputs (the rows of Y), got {}", Y.n_rows,
+          Z.rows());
+  return squared_norm(from_arma(Y) - Z) / Real(X.n_cols) + Real(lambda) * penalty;
 }
 
 }  // namespace nrc::mp

@@ -50,4 +50,13 @@ Matrix replicate_centroids(const arma::mat& P, const arma::uvec& labels);
 // Σ_{j>K} σ_j(A)².
 Real tail_energy(const Matrix& A, arma::uword K);
 
+// Deep linear networks (lib/closed_form/deep_linear.hpp): the minimum value of deep_linear_minimum()
+// (same preconditions, whitened X), as (1/N)‖Y‖² − Σ_i a_i² + Σ_i φ_i(s_i) with the scalar problems
+// solved by the same template in Real.
+Real deep_linear_min_value(const arma::mat& X, const arma::mat& Y, double lambda, unsigned L, arma::uword max_rank);
+// L_λ of eq. (3), squared loss, for the identity-activation network z^l = W_l z^{l−1} + b_l (b empty:
+// no biases; else one per layer): (1/N)‖Y − z^L‖² + λ Σ_l (‖W_l‖² + ‖b_l‖²).
+Real linear_network_loss(const std::vector<arma::mat>& W, const std::vector<arma::vec>& b, const arma::mat& X,
+                         const arma::mat& Y, double lambda);
+
 }  // namespace nrc::mp
