@@ -25,6 +25,9 @@ Check make_thm_5_3_check();
 Check make_thm_5_3_refined_check();
 Check make_thm_5_4_check();
 Check make_thm_5_4_refined_check();
+Check make_deep_linear_balanced_check();
+Check make_deep_linear_minimum_check();
+Check make_deep_linear_rank_depth_check();
 
 const std::vector<Check>& registry() {
   static const std::vector<Check> checks = {
@@ -49,6 +52,9 @@ const std::vector<Check>& registry() {
       make_thm_5_3_refined_check(),
       make_thm_5_4_check(),
       make_thm_5_4_refined_check(),
+      make_deep_linear_balanced_check(),
+      make_deep_linear_minimum_check(),
+      make_deep_linear_rank_depth_check(),
   };
   return checks;
 }
