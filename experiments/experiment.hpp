@@ -27,6 +27,9 @@ Preset parse_preset(std::string_view s);     // throws invalid_argument naming t
 struct Series {
   std::string name;
   std::vector<double> x, y;
+  // A reference curve (a closed form beside measured runs): drawn dashed, in the colour of the solid
+  // series of the same rank (the k-th dashed series pairs with the k-th solid one).
+  bool dashed = false;
 };
 
 // One plot. A line plot when `series` is non-empty; a heatmap when `z` is (z[iy][ix] at (x[ix], y[iy])).

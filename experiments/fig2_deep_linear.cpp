@@ -61,8 +61,22 @@
 // decay switches a direction of the product on or off (a thresholding of its singular values), so
 // where the full-loss minimizer turns noise directions on the distance jumps, whatever its slope below.
 //
-// Plotted: ‖Θ*_C − Θ*‖ vs λ (one line per σ) and vs σ (one line per λ), log–log; the same for the
-// closed form ‖θ* − θ*_C‖, each with Theorem 5.3's bound as its own line per σ (resp. per λ).
+// Deep closed form beside the trained nets (lib/closed_form/deep_linear.hpp, derived in
+// theorems/deep_linear.cpp): the depth-L network's minimum is min_W (1/N)‖X − WX‖² + λL Σσ_i(W)^{2/L}
+// without biases. Figure 2's data are neither centred nor whitened, so the curve is a stated
+// approximation: the data centred (the trained biases absorb the means, but their decay λ‖b‖² is left
+// out) and W restricted to maps sharing the eigenvectors of the covariance C = X_cX_cᵀ/N, where each
+// eigenvalue c_i gives the scalar problem c_i(1 − s)² + λL s^{2/L} (exact for whitened data, an upper
+// bound on the bias-free minimum otherwise), at most min hidden width modes. The same with C̄, the
+// covariance of the replicated centroids, for the centroid loss. Its distance ‖W̄ − W‖_F is drawn dashed
+// beside each trained line (closed_form_distance; the ranks of W and W̄ in the records).
+// A third figure maps the deep closed form's threshold a*(L, λ) against λ for L = 2…6 (a mode with
+// a_i above it survives): one more layer raises the threshold, so lowers the rank, only below the
+// crossover λ_c(L) (16, 8.11, 13.0, 25.1 for L = 2, 3, 4, 5; the check deep_linear_rank_depth).
+//
+// Plotted: ‖Θ*_C − Θ*‖ vs λ (one line per σ) and vs σ (one line per λ), log–log, with the closed form
+// dashed; the same for the single-layer closed form ‖θ* − θ*_C‖, each with Theorem 5.3's bound as its
+// own line per σ (resp. per λ); the threshold map.
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -74,6 +88,7 @@
 
 #include "experiments/blob_grid.hpp"
 #include "experiments/experiment.hpp"
+#include "lib/closed_form/deep_linear.hpp"
 #include "lib/closed_form/ridge.hpp"
 #include "lib/cluster/cluster.hpp"
 #include "lib/common/error.hpp"
@@ -135,6 +150,19 @@ Evidence evaluate(const nlohmann::json& p) {
   e.metrics["ridge_distance"] = arma::norm(theta - theta_c, "fro");
   e.metrics["thm_5_3_bound"] = (w / lambda) * (d * xbar * xbar / (Nd * lambda) + std::sqrt(d));
   e.metrics["wcss"] = w;
+  {
+    // The deep closed form, centred and aligned (header).
+    const arma::vec mean = arma::mean(X, 1);
+    const arma::mat Xc = X.each_col() - mean, Xbar = replicate_centroids(X, data.labels).each_col() - mean;
+    const auto L = static_cast<unsigned>(pt.widths.size() - 1);
+    arma::uword narrowest = pt.widths.front();
+    for (std::size_t l = 1; l + 1 < pt.widths.size(); ++l) narrowest = std::min(narrowest, pt.widths[l]);
+    const arma::mat W = aligned_autoencoder_minimiser(Xc * Xc.t() / Nd, lambda, L, narrowest);
+    const arma::mat Wc = aligned_autoencoder_minimiser(Xbar * Xbar.t() / Nd, lambda, L, narrowest);
+    e.metrics["closed_form_distance"] = arma::norm(Wc - W, "fro");
+    e.metrics["closed_form_rank"] = effective_rank(W);
+    e.metrics["closed_form_c_rank"] = effective_rank(Wc);
+  }
 
   arma::mat centroids(pt.blobs.d, K);
   for (arma::uword k = 0; k < K; ++k) centroids.col(k) = arma::mean(X.cols(arma::find(data.labels == k)), 1);
@@ -173,8 +201,9 @@ Evidence evaluate(const nlohmann::json& p) {
 }
 
 struct Grid : GridAxes {
-  std::vector<std::vector<double>> deep, ridge, bound;   // [is][il]
+  std::vector<std::vector<double>> deep, ridge, bound, closed;   // [is][il]; closed: the deep closed form
   std::vector<std::vector<double>> theta_rank, theta_c_rank;   // effective ranks of Θ*, Θ*_C
+  std::vector<std::vector<double>> closed_rank, closed_c_rank;  // and of the deep closed form's W, W̄
   std::vector<std::vector<bool>> flagged;                // deep runs short of the tolerance
   std::vector<std::vector<PointUse>> use;                // the deep runs, for require_stationary
 };
@@ -188,7 +217,7 @@ Grid read_grid(const std::vector<Record>& recs) {
   read_grid_axes(recs, g);
   const std::size_t nl = g.lambdas.size(), ns = g.sigmas.size();
   const std::vector<std::vector<double>> empty(ns, std::vector<double>(nl, kNaN));
-  g.deep = g.ridge = g.bound = g.theta_rank = g.theta_c_rank = empty;
+  g.deep = g.ridge = g.bound = g.closed = g.theta_rank = g.theta_c_rank = g.closed_rank = g.closed_c_rank = empty;
   g.flagged.assign(ns, std::vector<bool>(nl, false));
   g.use.assign(ns, std::vector<PointUse>(nl));
   for (std::size_t i = 0; i < recs.size(); ++i) {
@@ -205,8 +234,11 @@ Grid read_grid(const std::vector<Record>& recs) {
     g.deep[is][il] = number(m, "distance");
     g.ridge[is][il] = number(m, "ridge_distance");
     g.bound[is][il] = number(m, "thm_5_3_bound");
+    g.closed[is][il] = number(m, "closed_form_distance");
     g.theta_rank[is][il] = number(m, "theta_rank");
     g.theta_c_rank[is][il] = number(m, "theta_c_rank");
+    g.closed_rank[is][il] = number(m, "closed_form_rank");
+    g.closed_c_rank[is][il] = number(m, "closed_form_c_rank");
     g.flagged[is][il] = m.contains("stationary") && !m["stationary"].get<bool>();
   }
   return g;
@@ -268,9 +300,9 @@ Conclusion conclude(const std::vector<Record>& recs) {
     for (std::size_t i = 0; i < lines; ++i) {
       const std::string label = vs_lambda ? fmt::format("σ = {:.3g}", g.sigmas[i]) : fmt::format("λ = {:.3g}", g.lambdas[i]);
       f.series.push_back({label, vs_lambda ? g.lambdas : g.sigmas, vs_lambda ? m[i] : column(m, i)});
-      if (closed_form)
-        f.series.push_back({"Theorem 5.3 bound, " + label, vs_lambda ? g.lambdas : g.sigmas,
-                            vs_lambda ? g.bound[i] : column(g.bound, i)});
+      const auto& ref = closed_form ? g.bound : g.closed;
+      f.series.push_back({(closed_form ? "Theorem 5.3 bound, " : "closed form (aligned), ") + label,
+                          vs_lambda ? g.lambdas : g.sigmas, vs_lambda ? ref[i] : column(ref, i), true});
     }
     c.figures.push_back(std::move(f));
   };
@@ -280,6 +312,24 @@ Conclusion conclude(const std::vector<Record>& recs) {
       true, true);
   fig("fig2_ridge_vs_sigma", "Single linear layer (closed form): ‖θ* − θ*_C‖_F and Theorem 5.3's bound against σ",
       false, true);
+  {
+    Figure f;
+    f.id = "fig2_threshold_depth";
+    std::string crossings;
+    for (unsigned L = 2; L <= 5; ++L)
+      crossings += fmt::format("{}{:.3g}", L > 2 ? ", " : "", deep_linear_depth_crossover(L));
+    f.title = "Deep linear threshold a*(L, λ): one more layer raises it below λ_c(L) = " + crossings + " (L = 2…5)";
+    f.xlabel = "weight decay λ";
+    f.ylabel = "threshold a*(L, λ)";
+    f.logx = f.logy = true;
+    const std::vector<double> lambdas = log_grid(1e-3, 1e2, 31);
+    for (unsigned L = 2; L <= 6; ++L) {
+      std::vector<double> t;
+      for (double l : lambdas) t.push_back(deep_linear_threshold(l, L));
+      f.series.push_back({fmt::format("depth L = {}", L), lambdas, t});
+    }
+    c.figures.push_back(std::move(f));
+  }
 
   for (const bool closed_form : {false, true}) {
     const auto& m = closed_form ? g.ridge : g.deep;
@@ -296,11 +346,14 @@ Conclusion conclude(const std::vector<Record>& recs) {
       e.notes = fmt::format("slope {:.3f}", slope);
       if (!std::isnan(slope)) e.notes += "; local slopes " + local_slopes(g.sigmas, y);
       if (!closed_form) {
-        std::string ranks;
-        for (std::size_t is = 0; is < ns; ++is)
+        std::string ranks, closed;
+        for (std::size_t is = 0; is < ns; ++is) {
           ranks += fmt::format("{}{}/{}", is ? ", " : "", g.theta_rank[is][il], g.theta_c_rank[is][il]);
-        e.notes += fmt::format("; effective rank of Θ*/Θ*_C along σ: {}; {} of {} points on this line not stationary",
-                               ranks, flagged_in(false, il), ns);
+          closed += fmt::format("{}{}/{}", is ? ", " : "", g.closed_rank[is][il], g.closed_c_rank[is][il]);
+        }
+        e.notes += fmt::format("; effective rank of Θ*/Θ*_C along σ: {} (deep closed form, aligned: {}); {} of {} "
+                               "points on this line not stationary",
+                               ranks, closed, flagged_in(false, il), ns);
         // The slope is fitted over the whole σ range: dropping a point changes the range it speaks
         // of (the growth is quadratic only below a threshold), so every point must be stationary.
         std::vector<PointUse> line;

@@ -184,7 +184,7 @@ double slope_rounding(const std::vector<double>& sigmas, const std::vector<doubl
   return (num_err + std::abs(slope) * den_err) / den;
 }
 
-// fig2 records: deep distance f(λ, σ), closed form g(λ, σ), bound 10·g.
+// fig2 records: deep distance f(λ, σ), closed form g(λ, σ), bound 10·g, deep closed form 2·f.
 std::vector<nrc::Record> fig2_records(const std::function<double(double, double)>& f,
                                       const std::function<double(double, double)>& g) {
   std::vector<nrc::Record> recs;
@@ -193,7 +193,7 @@ std::vector<nrc::Record> fig2_records(const std::function<double(double, double)
       const double l = kLambdas[il], s = kSigmas[is];
       recs.push_back(point("fig2", il, is, l, s,
                            {{"distance", f(l, s)}, {"ridge_distance", g(l, s)}, {"thm_5_3_bound", 10 * g(l, s)},
-                            {"stationary", true}}));
+                            {"closed_form_distance", 2 * f(l, s)}, {"stationary", true}}));
     }
   return recs;
 }
@@ -201,9 +201,21 @@ std::vector<nrc::Record> fig2_records(const std::function<double(double, double)
 TEST(Fig12, Fig2ConclusionMeasuresTheSlope) {
   const auto quad = experiment("fig2").conclude(
       fig2_records([](double l, double s) { return 3 * s * s / l; }, [](double l, double s) { return s * s / l; }));
-  ASSERT_EQ(quad.figures.size(), 4u);
-  EXPECT_EQ(quad.figures[1].series.size(), 3u);   // deep vs σ: one line per λ
+  ASSERT_EQ(quad.figures.size(), 5u);
+  // Deep vs σ: one line per λ, each followed by the deep closed form's line, dashed.
+  ASSERT_EQ(quad.figures[1].series.size(), 6u);
+  for (std::size_t i = 0; i < 3; ++i) {
+    const nrc::Series& trained = quad.figures[1].series[2 * i];
+    const nrc::Series& closed = quad.figures[1].series[2 * i + 1];
+    EXPECT_FALSE(trained.dashed);
+    EXPECT_TRUE(closed.dashed);
+    for (std::size_t k = 0; k < trained.y.size(); ++k) EXPECT_EQ(closed.y[k], 2 * trained.y[k]);
+  }
   EXPECT_EQ(quad.figures[3].series.size(), 6u);   // closed form vs σ: a line and a bound per λ
+  // The threshold map: a*(L, λ) for L = 2…6, a*(2, λ) = λ.
+  const nrc::Figure& map = quad.figures[4];
+  ASSERT_EQ(map.series.size(), 5u);
+  for (std::size_t k = 0; k < map.series[0].x.size(); ++k) EXPECT_EQ(map.series[0].y[k], map.series[0].x[k]);
   for (std::size_t i = 0; i < 3; ++i) {
     for (const std::string prefix : {"", "ridge_"}) {
       const auto& q = claim(quad, prefix + "quadratic_in_sigma_lambda" + std::to_string(i));

@@ -168,7 +168,7 @@ TEST(Reports, FiguresRenderToCsvScriptAndSvg) {
   lines.id = "lines";
   lines.title = "it's a title";
   lines.logy = true;
-  lines.series = {{"σ = 0.1", {1, 2, 3}, {1, 4, 9}}, {"a, b", {1, 2}, {2, NAN}}};
+  lines.series = {{"σ = 0.1", {1, 2, 3}, {1, 4, 9}}, {"a, b", {1, 2}, {2, NAN}}, {"ref", {1, 2}, {1, 1}, true}};
   nrc::Figure heat;
   heat.id = "heat";
   heat.x = {1e-3, 1e-2};
@@ -184,10 +184,19 @@ TEST(Reports, FiguresRenderToCsvScriptAndSvg) {
       EXPECT_TRUE(contains(r.error, "scripts/setup")) << r.error;
     }
   }
-  EXPECT_EQ(slurp(dir.file("lines.csv")), "series,x,y\nσ = 0.1,1,1\nσ = 0.1,2,4\nσ = 0.1,3,9\n\"a, b\",1,2\n\"a, b\",2,NaN\n");
+  EXPECT_EQ(slurp(dir.file("lines.csv")),
+            "series,x,y\nσ = 0.1,1,1\nσ = 0.1,2,4\nσ = 0.1,3,9\n\"a, b\",1,2\n\"a, b\",2,NaN\nref,1,1\nref,2,1\n");
   const std::string heat_csv = slurp(dir.file("heat.csv"));
   EXPECT_TRUE(contains(heat_csv, "x,y,z\n0.001,0.1,0.1\n0.01,0.1,0.2\n0.001,1,0.3\n")) << heat_csv;
-  EXPECT_TRUE(contains(slurp(dir.file("lines.gp")), "set logscale y"));
+  const std::string gp = slurp(dir.file("lines.gp"));
+  EXPECT_TRUE(contains(gp, "set logscale y"));
+  // Solid series take colours 1, 2, …; the k-th dashed series the k-th solid one's colour.
+  EXPECT_TRUE(contains(gp, "$s0 using 1:2 with linespoints lc 1 dt 1")) << gp;
+  EXPECT_TRUE(contains(gp, "$s1 using 1:2 with linespoints lc 2 dt 1")) << gp;
+  EXPECT_TRUE(contains(gp, "$s2 using 1:2 with linespoints lc 1 dt 2")) << gp;
+  // The flag survives the records (figures are stored as JSON).
+  EXPECT_TRUE(nrc::figure_from_json(nrc::to_json(lines)).series[2].dashed);
+  EXPECT_FALSE(nrc::figure_from_json(nrc::to_json(lines)).series[0].dashed);
 }
 
 }  // namespace

@@ -100,8 +100,12 @@ RenderedFigure render_figure(const Figure& f, const std::string& dir) {
     if (f.logx) gp += "set logscale x\nset format x '%.0e'\n";
     if (f.logy) gp += "set logscale y\nset format y '%.0e'\n";
     gp += "set key outside right top noenhanced\nset grid\nplot ";
-    for (std::size_t s = 0; s < f.series.size(); ++s)
-      gp += fmt::format("{}$s{} using 1:2 with linespoints title {}", s ? ", " : "", s, gp_string(f.series[s].name));
+    std::size_t solid = 0, dashed = 0;
+    for (std::size_t s = 0; s < f.series.size(); ++s) {
+      const bool d = f.series[s].dashed;
+      gp += fmt::format("{}$s{} using 1:2 with linespoints lc {} dt {} title {}", s ? ", " : "", s,
+                        d ? ++dashed : ++solid, d ? 2 : 1, gp_string(f.series[s].name));
+    }
     if (f.series.empty()) gp += "NaN notitle";
     gp += "\n";
   }
