@@ -111,12 +111,6 @@ std::vector<nlohmann::json> make_points(Preset preset, std::uint64_t seed) {
                           preset == Preset::Paper ? 10000 : 20000, seed);
 }
 
-arma::mat product(const Mlp& net) {
-  arma::mat P = net.W[0];
-  for (std::size_t l = 1; l < net.W.size(); ++l) P = net.W[l] * P;
-  return P;
-}
-
 // β of the end-to-end affine map x ↦ Θx + β of an all-identity net.
 arma::vec end_to_end_bias(const Mlp& net) {
   arma::vec beta = net.b[0];
@@ -183,7 +177,7 @@ Evidence evaluate(const nlohmann::json& p) {
                                  name(rc.status), rc.message);
     return e;
   }
-  const arma::mat P = product(full), Pc = product(cen);
+  const arma::mat P = weight_product(full), Pc = weight_product(cen);
   e.metrics["distance"] = arma::norm(Pc - P, "fro");
   e.metrics["bias_distance"] = arma::norm(end_to_end_bias(cen) - end_to_end_bias(full));
   e.metrics["theta_norm"] = arma::norm(P, "fro");

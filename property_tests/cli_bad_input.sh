@@ -22,6 +22,10 @@ expect_error "parameter 'lambda'" replay thm_5_4 --params "{$p54,\"lambda\":0}"
 expect_error "K ≤ N" replay thm_5_4 --params "{${p54/\"K\":2/\"K\":13},\"lambda\":0.1}"
 expect_error "parameter 'lambda'" replay thm_5_4 --params "{$p54}"
 expect_error "parameter 'widths'" replay prop_3_1 --params '{"loss":"squared","K":1,"copies":1,"collapse_layer":0,"activations":[],"widths":[],"data_seed":1}'
+expect_error "parameter 'singular_values'" replay deep_linear_rank_depth --params '{"depth":2,"lambda":1,"singular_values":"x","data_seed":1}'
+expect_error "parameter 'singular_values'" replay deep_linear_minimum --params '{"depth":2,"d":3,"c":3,"hidden_widths":[3],"N":16,"singular_values":[1,-2,1],"lambda":0.1,"data_seed":1}'
+expect_error "N a power of two" replay deep_linear_minimum --params '{"depth":2,"d":3,"c":3,"hidden_widths":[3],"N":12,"singular_values":[1,2,1],"lambda":0.1,"data_seed":1}'
+expect_error "parameter 'lambda'" replay deep_linear_balanced --params '{"widths":[3,4,2],"N":8,"lambda":0,"stationarity_tol":1e-9,"data_seed":1}'
 expect_error "unknown parameter 'lamda'" replay thm_5_4 --params "{$p54,\"lambda\":0.1,\"lamda\":1}"
 
 # Negative values of unsigned options are rejected as negative (not read as 2^64 − 1).

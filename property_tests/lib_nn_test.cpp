@@ -139,6 +139,21 @@ TEST(NnHandComputed, OneLayerIdentitySquaredLoss) {
   EXPECT_EQ(nrc::loss_sum(Loss::SquaredError, nrc::forward(net, kTinyX).Z[1], kTinyY), 2.5);
 }
 
+// W_L⋯W_1 by hand for a 3-2-2-1 identity net (integers: exact).
+TEST(NnHandComputed, WeightProduct) {
+  nrc::Engine rng(1);
+  nrc::Mlp net = nrc::make_mlp({3, 2, 2, 1}, std::vector<nrc::Activation>(3, nrc::Activation::Identity), rng);
+  net.W[0] = {{1, 0, 2}, {0, 1, 1}};
+  net.W[1] = {{1, 0}, {0, 3}};
+  net.W[2] = {{1, 2}};
+  const arma::mat P = nrc::weight_product(net);   // [[1, 6]]·W_1 = [[1, 6, 8]], exact in integers
+  ASSERT_EQ(P.n_rows, 1u);
+  ASSERT_EQ(P.n_cols, 3u);
+  EXPECT_EQ(P(0, 0), 1.0);
+  EXPECT_EQ(P(0, 1), 6.0);
+  EXPECT_EQ(P(0, 2), 8.0);
+}
+
 TEST(NnHandComputed, SoftmaxCrossEntropyValues) {
   // ŷ = 0: softmax = (½, ½); ℓ = −Σ y_j log ½ = (Σy) log 2; ∇ = ½Σy − y.
   const arma::mat Yhat(2, 1, arma::fill::zeros);

@@ -165,12 +165,6 @@ Trained train_best(const std::vector<arma::uword>& widths, const arma::mat& X, c
   return best;
 }
 
-arma::mat end_to_end(const Mlp& net) {
-  arma::mat W = net.W[0];
-  for (arma::uword l = 1; l < net.depth(); ++l) W = net.W[l] * W;
-  return W;
-}
-
 double dyadic(double x) { return std::round(x * kDyadic) / kDyadic; }
 
 // Whitened, centred data with YXᵀ/N = U diag(a) Vᵀ (rounded), exact in binary (header, part 3).
@@ -325,13 +319,8 @@ MinimumInstance read_minimum(const nlohmann::json& p) {
   const auto c = static_cast<arma::uword>(params::integer(p, kMinimumId, "c", 1, 16));
   const auto hidden = params::integers(p, kMinimumId, "hidden_widths", 1, 64, m.L - 1, m.L - 1);
   const auto N = static_cast<arma::uword>(params::integer(p, kMinimumId, "N", 8, 4096));
-  const auto a = p.at("singular_values").get<std::vector<double>>();
-  require(a.size() == std::min(c, d), kMinimumId,
-          "parameter 'singular_values': expected min(c, d) = {} entries, got {}",
-          std::min(c, d), a.size());
-  for (double ai : a)
-    require(std::isfinite(ai) && ai >= 0 && ai <= 1e3, kMinimumId,
-            "parameter 'singular_values': expected finite values in [0, 1000], got {}", ai);
+  const auto k = std::min(c, d);
+  const std::vector<double> a = params::reals(p, kMinimumId, "singular_values", 0, 1e3, k, k);
   m.lambda = params::real(p, kMinimumId, "lambda", 0, 1e3, true);
   m.seed = params::seed(p, kMinimumId, "data_seed");
   if (p.contains("input_scale")) m.input_scale = params::real(p, kMinimumId, "input_scale", 0, 1e3, true);
@@ -394,7 +383,7 @@ Evidence evaluate_minimum(const nlohmann::json& p, MinimumMutation mutation) {
   std::string location = "not judged";
   if (whitened_hypothesis) {
     const DeepLinearMinimum cf = deep_linear_minimum(X, Y, lambda_cf, L_cf, r);
-    const arma::mat W = end_to_end(t.net);
+    const arma::mat W = weight_product(t.net);
     const arma::vec sw = singular_values(W);
     const double dist = arma::norm(W - cf.W, 2);
     e.metrics["closed_form_rank"] = cf.rank;
@@ -491,20 +480,14 @@ TrainedRank trained_rank(const std::vector<double>& a, double lambda, unsigned L
   const Trained t = train_best(widths, w.X, w.Y, lambda, derive_seed(seed, L), kStarts, kMaxIterations);
   const DeepLinearMinimum cf = deep_linear_minimum(w.X, w.Y, lambda, L, k);
   const double gap = static_cast<double>(mp::Real(t.loss - mp::deep_linear_min_value(w.X, w.Y, lambda, L, k)));
-  return {arma::accu(singular_values(end_to_end(t.net)) > cf.rank_threshold),
+  return {arma::accu(singular_values(weight_product(t.net)) > cf.rank_threshold),
           t.result.status == TrainStatus::Stationary && gap < cf.value_gap / 2};
 }
 
 Evidence evaluate_rank_depth(const nlohmann::json& p, RegionMutation mutation) {
   const auto L = static_cast<unsigned>(params::integer(p, kRankDepthId, "depth", 1, 16));
   const double lambda = params::real(p, kRankDepthId, "lambda", 0, 1e6, true);
-  const auto a = p.at("singular_values").get<std::vector<double>>();
-  require(!a.empty() && a.size() <= 16, kRankDepthId, "parameter 'singular_values': expected 1 to 16 values, got {}",
-          a.size());
-  for (double ai : a)
-    require(std::isfinite(ai) && ai >= 0, kRankDepthId,
-            "parameter 'singular_values': expected finite values ≥ 0, got {}",
-            ai);
+  const std::vector<double> a = params::reals(p, kRankDepthId, "singular_values", 0, 1e6, 1, 16);
   const std::uint64_t seed = params::seed(p, kRankDepthId, "data_seed");
   const double lambda_c = deep_linear_depth_crossover(mutation == RegionMutation::ShallowerPair ? L - 1 : L);
   int escalated = 0;

@@ -32,6 +32,19 @@ std::string as_choice(const nlohmann::json& v, const std::string& check, const s
   invalid_arg(check, fmt::format("parameter '{}': expected one of {}, got '{}'", key, all, s));
 }
 
+double as_real(const nlohmann::json& v, const std::string& check, const std::string& key, double lo, double hi,
+               bool lo_open) {
+  require(v.is_number(), check, "parameter '{}': expected a number, got {}", key, v.dump());
+  const double x = v.get<double>();
+  const bool above = lo_open ? x > lo : x >= lo;
+  if (!(std::isfinite(x) && above && x <= hi)) {
+    const std::string range = std::isinf(hi) ? fmt::format("{} {} {}", key, lo_open ? ">" : "≥", lo)
+                                             : fmt::format("{} {} {} ≤ {}", lo, lo_open ? "<" : "≤", key, hi);
+    invalid_arg(check, fmt::format("parameter '{}': expected finite {}, got {}", key, range, x));
+  }
+  return x;
+}
+
 const nlohmann::json& list(const nlohmann::json& p, const std::string& check, const std::string& key,
                            std::size_t min_len, std::size_t max_len) {
   const auto& v = field(p, check, key);
@@ -48,16 +61,14 @@ std::int64_t integer(const nlohmann::json& p, const std::string& check, const st
 
 double real(const nlohmann::json& p, const std::string& check, const std::string& key, double lo,
             double hi, bool lo_open) {
-  const auto& v = field(p, check, key);
-  require(v.is_number(), check, "parameter '{}': expected a number, got {}", key, v.dump());
-  const double x = v.get<double>();
-  const bool above = lo_open ? x > lo : x >= lo;
-  if (!(std::isfinite(x) && above && x <= hi)) {
-    const std::string range = std::isinf(hi) ? fmt::format("{} {} {}", key, lo_open ? ">" : "≥", lo)
-                                             : fmt::format("{} {} {} ≤ {}", lo, lo_open ? "<" : "≤", key, hi);
-    invalid_arg(check, fmt::format("parameter '{}': expected finite {}, got {}", key, range, x));
-  }
-  return x;
+  return as_real(field(p, check, key), check, key, lo, hi, lo_open);
+}
+
+std::vector<double> reals(const nlohmann::json& p, const std::string& check, const std::string& key, double lo,
+                          double hi, std::size_t min_len, std::size_t max_len) {
+  std::vector<double> out;
+  for (const auto& v : list(p, check, key, min_len, max_len)) out.push_back(as_real(v, check, key, lo, hi, false));
+  return out;
 }
 
 std::uint64_t seed(const nlohmann::json& p, const std::string& check, const std::string& key) {

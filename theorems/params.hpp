@@ -20,6 +20,9 @@ std::string choice(const nlohmann::json& p, const std::string& check, const std:
 // A list of integers in [lo, hi] with between min_len and max_len entries.
 std::vector<std::int64_t> integers(const nlohmann::json& p, const std::string& check, const std::string& key,
                                    std::int64_t lo, std::int64_t hi, std::size_t min_len, std::size_t max_len);
+// A list of finite numbers in [lo, hi] with between min_len and max_len entries.
+std::vector<double> reals(const nlohmann::json& p, const std::string& check, const std::string& key, double lo,
+                          double hi, std::size_t min_len, std::size_t max_len);
 std::vector<std::string> choices(const nlohmann::json& p, const std::string& check, const std::string& key,
                                  const std::vector<std::string>& options, std::size_t len);
 

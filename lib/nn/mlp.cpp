@@ -808,6 +808,13 @@ void release_nn_workspace() {
   ws.scratch.reset();
 }
 
+arma::mat weight_product(const Mlp& net) {
+  require(net.depth() >= 1, "weight_product", "expected a network of depth ≥ 1, got none");
+  arma::mat P = net.W[0];
+  for (arma::uword l = 1; l < net.depth(); ++l) P = net.W[l] * P;
+  return P;
+}
+
 arma::vec flatten(const Mlp& net) {
   check_net("flatten", net);
   arma::vec theta(net.parameter_count(), arma::fill::none);

@@ -123,6 +123,8 @@ void release_nn_workspace();
 
 // All parameters as one vector: W_1 (column-major), b_1, W_2, b_2, …
 arma::vec flatten(const Mlp& net);
+// W_L⋯W_1: the linear part of an all-identity network's end-to-end map x ↦ W_L⋯W_1 x + β.
+arma::mat weight_product(const Mlp& net);
 arma::vec flatten(const Gradient& g);
 void unflatten(Mlp& net, const arma::vec& theta);   // throws if the length differs
 
