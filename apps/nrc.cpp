@@ -17,6 +17,7 @@
 #include <iostream>
 #include <optional>
 #include <sstream>
+#include <thread>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -84,7 +85,54 @@ std::string threads_used() {
   return "1 (nrc's default; set OPENBLAS_NUM_THREADS to change)";
 }
 
-int cmd_list() {
+// A Markdown table cell: pipes escaped, so an inequality like |a − b| stays in its cell.
+std::string markdown_cell(const std::string& s) {
+  std::string out;
+  for (char ch : s) out += ch == '|' ? std::string("\\|") : std::string(1, ch);
+  return out;
+}
+
+// The README's check table (a test keeps the README equal to it): precision "double / 50 digits" when
+// the check has a reference path the runner escalates to.
+void list_markdown() {
+  fmt::print("| id | paper | inequality as checked (lhs ≤ rhs) | decided in |\n|---|---|---|---|\n");
+  for (const auto& c : nrc::registry())
+    fmt::print("| `{}` | {} | {} | {} |\n", c.id, markdown_cell(c.paper_ref), markdown_cell(c.statement),
+               c.evaluate_reference ? "double / 50 digits" : "double");
+}
+
+void list_json() {
+  nlohmann::json checks = nlohmann::json::array(), experiments = nlohmann::json::array();
+  for (const auto& c : nrc::registry()) {
+    nlohmann::json mutants = nlohmann::json::array();
+    for (const auto& m : c.mutants) mutants.push_back({{"name", m.name}, {"what", m.what}, {"params", m.params}});
+    checks.push_back({{"id", c.id},
+                      {"paper_ref", c.paper_ref},
+                      {"statement", c.statement},
+                      {"lhs", c.lhs},
+                      {"rhs", c.rhs},
+                      {"summary_metrics", c.summary_metrics},
+                      {"refines", c.refines},
+                      {"chain_links", c.chain_links},
+                      {"optional_params", c.optional_params},
+                      {"reference_precision", c.evaluate_reference ? nrc::kReferencePrecision : ""},
+                      {"user_data", static_cast<bool>(c.evaluate_data)},
+                      {"mutants", mutants}});
+  }
+  for (const auto& e : nrc::experiments())
+    experiments.push_back({{"id", e.id}, {"paper_ref", e.paper_ref}, {"title", e.title}});
+  fmt::print("{}\n", nlohmann::json{{"checks", checks}, {"experiments", experiments}}.dump(2));
+}
+
+int cmd_list(bool json, bool markdown) {
+  if (json) {
+    list_json();
+    return 0;
+  }
+  if (markdown) {
+    list_markdown();
+    return 0;
+  }
   std::size_t id_width = 0, ref_width = 0;
   for (const auto& c : nrc::registry()) {
     id_width = std::max(id_width, c.id.size());
@@ -98,20 +146,25 @@ int cmd_list() {
   return 0;
 }
 
-int cmd_check(const std::string& id, std::uint64_t trials, std::uint64_t seed, const std::string& out) {
+int cmd_check(const std::string& id, std::uint64_t trials, std::uint64_t seed, unsigned threads,
+              const std::string& out) {
   const nrc::Check& check = nrc::find_check(id);
   std::unique_ptr<nrc::JsonlWriter> writer;
   if (!out.empty()) writer = std::make_unique<nrc::JsonlWriter>(out);   // an unwritable file fails here, not later
   std::vector<Record> records;
   Progress progress(id, trials);
   std::uint64_t failed = 0;
-  nrc::run_check(check, {trials, seed}, {}, [&](const Record& r) {
+  nrc::run_check(check, {trials, seed, threads > 0 ? threads : std::max(1u, std::thread::hardware_concurrency())}, {},
+                 [&](const Record& r) {
     if (writer) writer->write(r);
     records.push_back(r);
     failed += r.verdict == nrc::Verdict::Fail;
     progress.tick(records.size(), failed ? fmt::format("{} failed", failed) : "");
   });
   if (writer) writer->close();
+  // Completion order depends on the threads; the summary (its worst instance among ties) must not.
+  std::sort(records.begin(), records.end(),
+            [](const Record& a, const Record& b) { return a.index.value_or(0) < b.index.value_or(0); });
   const nrc::Summary s = nrc::summarize(id, records, check.summary_metrics);
   fmt::print("{}", nrc::summary_text(s));
   if (writer)
@@ -485,7 +538,12 @@ int run(int argc, char** argv) {
   app.require_subcommand(1);
   app.set_version_flag("--version", std::string(nrc::build::version) + " (" + nrc::build::git_commit + ")");
 
-  app.add_subcommand("list", "List the registered checks (id, paper reference, inequality) and the experiments");
+  auto* list = app.add_subcommand("list", "List the registered checks (id, paper reference, inequality) and the experiments");
+  bool list_as_json = false, list_as_markdown = false;
+  auto* list_json_opt = list->add_flag("--json", list_as_json,
+                                       "Everything the registry knows, as JSON: each check's statement, sides, metrics, "
+                                       "mutants and precisions, and the experiments");
+  list->add_flag("--markdown", list_as_markdown, "The checks as the README's Markdown table")->excludes(list_json_opt);
 
   auto* check = app.add_subcommand(
       "check", "Run a check over random instances (or once on your data, --inputs) and print its summary");
@@ -498,6 +556,11 @@ int run(int argc, char** argv) {
       ->check(kNonNegative)->check(CLI::Range(std::uint64_t{1}, kMaxTrials))->capture_default_str();
   check->add_option("--seed", seed, "Run seed; instance i uses a seed derived from it")->check(kNonNegative)->capture_default_str();
   check->add_option("--out", out, "Append every record to this JSON Lines file");
+  unsigned check_threads = 0;
+  check->add_option("--threads", check_threads,
+                    "Instances evaluated at once (default: every core; BLAS stays at 1 per worker; the records are "
+                    "the same for any count)")
+      ->check(CLI::Range(1u, 256u));
   UserDataOptions user;
   auto* inputs_opt = check->add_option("--inputs", user.inputs,
                                        "Your data instead of random instances (Section 5 checks): inputs X, one sample per "
@@ -633,14 +696,15 @@ int run(int argc, char** argv) {
   default_blas_threads();
   try {
     app.parse(argc, argv);
-    if (app.got_subcommand("list")) return cmd_list();
+    if (app.got_subcommand(list)) return cmd_list(list_as_json, list_as_markdown);
     if (app.got_subcommand(check)) {
       if (inputs_opt->count() > 0) {
-        if (check->count("--trials") + check->count("--seed") + check->count("--out") > 0)
-          nrc::invalid_arg("check", "--inputs evaluates your data once: --trials, --seed and --out do not apply");
+        if (check->count("--trials") + check->count("--seed") + check->count("--out") + check->count("--threads") > 0)
+          nrc::invalid_arg("check",
+                           "--inputs evaluates your data once: --trials, --seed, --out and --threads do not apply");
         return cmd_check_data(check_id, user);
       }
-      return cmd_check(check_id, trials, seed, out);
+      return cmd_check(check_id, trials, seed, check_threads, out);
     }
     if (app.got_subcommand(replay)) {
       if (seed_opt->count() + params_opt->count() + mutant_opt->count() == 0)

@@ -14,6 +14,9 @@ expect_error "unknown check id 'nope'" check nope
 expect_error "trials" check thm_5_4 --trials -1
 expect_error "trials" check thm_5_4 --trials 0
 expect_error "trials" check thm_5_4 --trials abc
+expect_error "threads" check thm_5_4 --threads 0
+expect_error "threads" check thm_5_3 --inputs x.csv --targets y.csv --lambda 0.1 --K 1 --threads 2
+expect_error "excludes" list --json --markdown
 expect_error "unknown check id" replay nope --seed 1
 expect_error "expected --seed S, --params JSON or --mutant NAME" replay thm_5_4
 expect_error "not valid JSON" replay thm_5_4 --params '{"d":'
