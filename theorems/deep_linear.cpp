@@ -526,63 +526,84 @@ Evidence evaluate_rank_depth(const nlohmann::json& p, RegionMutation mutation) {
 }  // namespace
 
 Check make_deep_linear_balanced_check() {
-  Check c{kBalancedId, kPaperRef,
-          "max_l ‖W_{l+1}ᵀW_{l+1} − W_lW_lᵀ − b_lb_lᵀ‖_F ≤ ε̄·√(‖W_l‖² + ‖W_{l+1}‖² + ‖b_l‖²)/(2λ) at a trained "
-          "stationary point of a deep linear network (balancedness; b = 0 without biases)",
-          "‖W_{l+1}ᵀW_{l+1} − W_lW_lᵀ − b_lb_lᵀ‖_F (deciding pair)",
-          "ε̄·√(‖W_l‖² + ‖W_{l+1}‖² + ‖b_l‖²)/(2λ), ε̄ = certified ‖∇L_λ‖",
-          {"max_ratio", "max_bias_term"}, draw_balanced,
-          [](const nlohmann::json& p) { return evaluate_balanced(p, BalanceMutation::None); }};
+  Check c{.id = kBalancedId,
+          .paper_ref = kPaperRef,
+          .statement =
+              "max_l ‖W_{l+1}ᵀW_{l+1} − W_lW_lᵀ − b_lb_lᵀ‖_F ≤ ε̄·√(‖W_l‖² + ‖W_{l+1}‖² + ‖b_l‖²)/(2λ) at a trained "
+              "stationary point of a deep linear network (balancedness; b = 0 without biases)",
+          .lhs = "‖W_{l+1}ᵀW_{l+1} − W_lW_lᵀ − b_lb_lᵀ‖_F (deciding pair)",
+          .rhs = "ε̄·√(‖W_l‖² + ‖W_{l+1}‖² + ‖b_l‖²)/(2λ), ε̄ = certified ‖∇L_λ‖",
+          .summary_metrics = {"max_ratio", "max_bias_term"},
+          .draw = draw_balanced,
+          .evaluate = [](const nlohmann::json& p) { return evaluate_balanced(p, BalanceMutation::None); }};
   c.mutants = {
-      {"stopped_early", "a non-stationary Θ (training stopped after 3 iterations) passed off as stationary",
-       kBalancedMutant, [](const nlohmann::json& p) { return evaluate_balanced(p, BalanceMutation::StoppedEarly); }},
-      {"dropped_bias_term",
-       "the bias-free statement W_{l+1}ᵀW_{l+1} = W_lW_lᵀ on a network with biases, uncentred data",
-       kBalancedMutant, [](const nlohmann::json& p) { return evaluate_balanced(p, BalanceMutation::DroppedBiasTerm); }},
+      {.name = "stopped_early",
+       .what = "a non-stationary Θ (training stopped after 3 iterations) passed off as stationary",
+       .params = kBalancedMutant,
+       .evaluate = [](const nlohmann::json& p) { return evaluate_balanced(p, BalanceMutation::StoppedEarly); }},
+      {.name = "dropped_bias_term",
+       .what = "the bias-free statement W_{l+1}ᵀW_{l+1} = W_lW_lᵀ on a network with biases, uncentred data",
+       .params = kBalancedMutant,
+       .evaluate = [](const nlohmann::json& p) { return evaluate_balanced(p, BalanceMutation::DroppedBiasTerm); }},
   };
   return c;
 }
 
 Check make_deep_linear_minimum_check() {
-  Check c{kMinimumId, kPaperRef,
-          "V* ≤ min over 3 trained starts of L_λ (V* the closed-form global minimum for whitened X), and where the "
-          "best run sits at the minimiser's configuration, ‖W_L⋯W_1 − W*‖₂ ≤ margin/2",
-          "V* = min_W (1/N)‖Y − WX‖² + λL Σσ_i(W)^{2/L} (closed form; or ‖W_L⋯W_1 − W*‖₂)",
-          "least trained L_λ (or margin/2)",
-          {"relative_gap", "found_global", "closed_form_rank", "distance"}, draw_minimum,
-          [](const nlohmann::json& p) { return evaluate_minimum(p, MinimumMutation::None); }};
+  Check c{.id = kMinimumId,
+          .paper_ref = kPaperRef,
+          .statement =
+              "V* ≤ min over 3 trained starts of L_λ (V* the closed-form global minimum for whitened X), and where the "
+              "best run sits at the minimiser's configuration, ‖W_L⋯W_1 − W*‖₂ ≤ margin/2",
+          .lhs = "V* = min_W (1/N)‖Y − WX‖² + λL Σσ_i(W)^{2/L} (closed form; or ‖W_L⋯W_1 − W*‖₂)",
+          .rhs = "least trained L_λ (or margin/2)",
+          .summary_metrics = {"relative_gap", "found_global", "closed_form_rank", "distance"},
+          .draw = draw_minimum,
+          .evaluate = [](const nlohmann::json& p) { return evaluate_minimum(p, MinimumMutation::None); }};
   c.optional_params = {"input_scale"};
   c.mutants = {
-      {"doubled_lambda", "the closed form at 2λ (a wrong factor)", minimum_mutant(2, {2.0, 1.0, 0.5}, 0.1),
-       [](const nlohmann::json& p) { return evaluate_minimum(p, MinimumMutation::DoubledLambda); }},
-      {"shallower_closed_form", "the closed form of depth L − 1 (its threshold and penalty)",
-       minimum_mutant(3, {8.0, 6.0, 5.0}, 0.2),
-       [](const nlohmann::json& p) { return evaluate_minimum(p, MinimumMutation::ShallowerClosedForm); }},
-      {"not_whitened", "X Xᵀ = (N/4)·I, the whitened formula applied anyway",
-       [] {
-         nlohmann::json p = minimum_mutant(2, {2.0, 1.0, 0.5}, 0.1);
-         p["input_scale"] = 0.5;
-         return p;
-       }(),
-       [](const nlohmann::json& p) { return evaluate_minimum(p, MinimumMutation::NotWhitened); }},
+      {.name = "doubled_lambda",
+       .what = "the closed form at 2λ (a wrong factor)",
+       .params = minimum_mutant(2, {2.0, 1.0, 0.5}, 0.1),
+       .evaluate = [](const nlohmann::json& p) { return evaluate_minimum(p, MinimumMutation::DoubledLambda); }},
+      {.name = "shallower_closed_form",
+       .what = "the closed form of depth L − 1 (its threshold and penalty)",
+       .params = minimum_mutant(3, {8.0, 6.0, 5.0}, 0.2),
+       .evaluate = [](const nlohmann::json& p) { return evaluate_minimum(p, MinimumMutation::ShallowerClosedForm); }},
+      {.name = "not_whitened",
+       .what = "X Xᵀ = (N/4)·I, the whitened formula applied anyway",
+       .params =
+           [] {
+             nlohmann::json p = minimum_mutant(2, {2.0, 1.0, 0.5}, 0.1);
+             p["input_scale"] = 0.5;
+             return p;
+           }(),
+       .evaluate = [](const nlohmann::json& p) { return evaluate_minimum(p, MinimumMutation::NotWhitened); }},
   };
   return c;
 }
 
 Check make_deep_linear_rank_depth_check() {
-  Check c{kRankDepthId, kPaperRef,
+  Check c{
+      .id = kRankDepthId,
+      .paper_ref = kPaperRef,
+      .statement =
           "rank W*_{L+1} ≤ rank W*_L for λ < λ_c(L), the λ below which one more layer raises the threshold a*(L, λ) "
           "(W* the closed-form minimiser, whitened inputs, any spectrum)",
-          "rank W*_{L+1} (scalar problems solved)", "rank W*_L",
-          {"lambda_c", "deeper_rank_higher", "modes_in_50_digits", "trained_global", "trained_agrees"}, draw_rank_depth,
-          [](const nlohmann::json& p) { return evaluate_rank_depth(p, RegionMutation::None); }};
+      .lhs = "rank W*_{L+1} (scalar problems solved)",
+      .rhs = "rank W*_L",
+      .summary_metrics = {"lambda_c", "deeper_rank_higher", "modes_in_50_digits", "trained_global", "trained_agrees"},
+      .draw = draw_rank_depth,
+      .evaluate = [](const nlohmann::json& p) { return evaluate_rank_depth(p, RegionMutation::None); }};
   c.mutants = {
-      {"region_of_shallower_pair", "λ_c(L − 1) as the region's end, on λ between λ_c(L) and λ_c(L − 1)",
-       {{"depth", 3}, {"lambda", 12.0}, {"singular_values", {12.7}}, {"data_seed", 1}},
-       [](const nlohmann::json& p) { return evaluate_rank_depth(p, RegionMutation::ShallowerPair); }},
-      {"inverted_region", "judged for λ > λ_c(L), where one more layer lowers the threshold",
-       {{"depth", 2}, {"lambda", 30.0}, {"singular_values", {28.0, 5.0}}, {"data_seed", 1}},
-       [](const nlohmann::json& p) { return evaluate_rank_depth(p, RegionMutation::Inverted); }},
+      {.name = "region_of_shallower_pair",
+       .what = "λ_c(L − 1) as the region's end, on λ between λ_c(L) and λ_c(L − 1)",
+       .params = {{"depth", 3}, {"lambda", 12.0}, {"singular_values", {12.7}}, {"data_seed", 1}},
+       .evaluate = [](const nlohmann::json& p) { return evaluate_rank_depth(p, RegionMutation::ShallowerPair); }},
+      {.name = "inverted_region",
+       .what = "judged for λ > λ_c(L), where one more layer lowers the threshold",
+       .params = {{"depth", 2}, {"lambda", 30.0}, {"singular_values", {28.0, 5.0}}, {"data_seed", 1}},
+       .evaluate = [](const nlohmann::json& p) { return evaluate_rank_depth(p, RegionMutation::Inverted); }},
   };
   return c;
 }

@@ -358,47 +358,70 @@ nlohmann::json degenerate_mutant(std::int64_t noisy) {
 }  // namespace
 
 Check make_eq_4_paper_check() {
-  Check c{kPaperId, "Eq. (4), as written",
-          "max_l ‖λW_l + ∇_{W_l}L_0‖ ≤ stationarity budget, at a trained stationary point (∇L_0 by backprop and by "
-          "complex step)",
-          "‖λW_l + ∇_{W_l}L_0‖_F (deciding layer)", "tol·‖2λΘ‖ + rounding (what the trainer certified)",
-          {"max_r_true", "min_r_paper", "max_r_paper"}, draw_eq4,
-          [](const nlohmann::json& p) { return evaluate_eq4(p, true, Mutation::None); }};
-  c.mutants = {{"stopped_early", "a non-stationary Θ (training stopped after 3 iterations) passed off as stationary",
-                kEq4Mutant, [](const nlohmann::json& p) { return evaluate_eq4(p, true, Mutation::StoppedEarly); }}};
+  Check c{.id = kPaperId,
+          .paper_ref = "Eq. (4), as written",
+          .statement =
+              "max_l ‖λW_l + ∇_{W_l}L_0‖ ≤ stationarity budget, at a trained stationary point (∇L_0 by backprop and by "
+              "complex step)",
+          .lhs = "‖λW_l + ∇_{W_l}L_0‖_F (deciding layer)",
+          .rhs = "tol·‖2λΘ‖ + rounding (what the trainer certified)",
+          .summary_metrics = {"max_r_true", "min_r_paper", "max_r_paper"},
+          .draw = draw_eq4,
+          .evaluate = [](const nlohmann::json& p) { return evaluate_eq4(p, true, Mutation::None); }};
+  c.mutants = {{.name = "stopped_early",
+                .what = "a non-stationary Θ (training stopped after 3 iterations) passed off as stationary",
+                .params = kEq4Mutant,
+                .evaluate = [](const nlohmann::json& p) { return evaluate_eq4(p, true, Mutation::StoppedEarly); }}};
   return c;
 }
 
 Check make_eq_4_stationarity_check() {
-  Check c{kTrueId, "Eq. (4), with the factor 2 of eq. (3) (nrc)",
+  Check c{
+      .id = kTrueId,
+      .paper_ref = "Eq. (4), with the factor 2 of eq. (3) (nrc)",
+      .statement =
           "max_l ‖2λW_l + ∇_{W_l}L_0‖ ≤ stationarity budget, at a trained stationary point (∇L_0 by backprop and by "
           "complex step)",
-          "‖2λW_l + ∇_{W_l}L_0‖_F (deciding layer)", "tol·‖2λΘ‖ + rounding",
-          {"max_r_true", "min_r_paper", "max_r_paper"}, draw_eq4,
-          [](const nlohmann::json& p) { return evaluate_eq4(p, false, Mutation::None); }};
+      .lhs = "‖2λW_l + ∇_{W_l}L_0‖_F (deciding layer)",
+      .rhs = "tol·‖2λΘ‖ + rounding",
+      .summary_metrics = {"max_r_true", "min_r_paper", "max_r_paper"},
+      .draw = draw_eq4,
+      .evaluate = [](const nlohmann::json& p) { return evaluate_eq4(p, false, Mutation::None); }};
   c.refines = kPaperId;
   c.mutants = {
-      {"stopped_early", "a non-stationary Θ (training stopped after 3 iterations) passed off as stationary", kEq4Mutant,
-       [](const nlohmann::json& p) { return evaluate_eq4(p, false, Mutation::StoppedEarly); }},
-      {"dropped_factor_2", "λW_l in place of 2λW_l (eq. (4) as written) at a non-trivial stationary point", kEq4Mutant,
-       [](const nlohmann::json& p) { return evaluate_eq4(p, true, Mutation::None); }},
+      {.name = "stopped_early",
+       .what = "a non-stationary Θ (training stopped after 3 iterations) passed off as stationary",
+       .params = kEq4Mutant,
+       .evaluate = [](const nlohmann::json& p) { return evaluate_eq4(p, false, Mutation::StoppedEarly); }},
+      {.name = "dropped_factor_2",
+       .what = "λW_l in place of 2λW_l (eq. (4) as written) at a non-trivial stationary point",
+       .params = kEq4Mutant,
+       .evaluate = [](const nlohmann::json& p) { return evaluate_eq4(p, true, Mutation::None); }},
   };
   return c;
 }
 
 Check make_degenerate_rank_check() {
-  Check c{kRankId, "Section 3, after eq. (5): degenerate data",
-          "σ_{K+1}(W_l) ≤ ε̄/(2λ), every layer, at a stationary point on K distinct pairs, ε̄ = tol·‖2λΘ‖ + rounding "
-          "(the bound on ‖∇L_λ‖ the trainer certifies)",
-          "σ_{K+1}(W_l) (deciding layer)", "ε̄/(2λ) + SVD error",
-          {"max_sigma_k1_over_sigma_1", "min_sigma_k_over_sigma_1"}, draw_degenerate,
-          [](const nlohmann::json& p) { return evaluate_degenerate(p, Mutation::None); }};
+  Check c{.id = kRankId,
+          .paper_ref = "Section 3, after eq. (5): degenerate data",
+          .statement =
+              "σ_{K+1}(W_l) ≤ ε̄/(2λ), every layer, at a stationary point on K distinct pairs, ε̄ = tol·‖2λΘ‖ + rounding "
+              "(the bound on ‖∇L_λ‖ the trainer certifies)",
+          .lhs = "σ_{K+1}(W_l) (deciding layer)",
+          .rhs = "ε̄/(2λ) + SVD error",
+          .summary_metrics = {"max_sigma_k1_over_sigma_1", "min_sigma_k_over_sigma_1"},
+          .draw = draw_degenerate,
+          .evaluate = [](const nlohmann::json& p) { return evaluate_degenerate(p, Mutation::None); }};
   c.optional_params = {"noisy_points"};
   c.mutants = {
-      {"noisy_point", "one sample with a fresh (x, y) added: K + 1 distinct pairs", degenerate_mutant(1)},
-      {"stopped_early", "a non-stationary Θ (training stopped after 3 iterations) passed off as stationary, the "
-                        "residual term dropped",
-       degenerate_mutant(0), [](const nlohmann::json& p) { return evaluate_degenerate(p, Mutation::StoppedEarly); }},
+      {.name = "noisy_point",
+       .what = "one sample with a fresh (x, y) added: K + 1 distinct pairs",
+       .params = degenerate_mutant(1)},
+      {.name = "stopped_early",
+       .what = "a non-stationary Θ (training stopped after 3 iterations) passed off as stationary, the "
+               "residual term dropped",
+       .params = degenerate_mutant(0),
+       .evaluate = [](const nlohmann::json& p) { return evaluate_degenerate(p, Mutation::StoppedEarly); }},
   };
   return c;
 }

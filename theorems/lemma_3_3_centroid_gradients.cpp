@@ -495,24 +495,29 @@ nlohmann::json mutant_instance(double sigma) {
 Check make_lemma_check(const std::string& id, double factor) {
   const bool refined = factor != 1.0;
   const std::string M = refined ? "½M" : "M";
-  Check c{id,
-          refined ? "Lemma 3.3, with the ½ of its proof (A.3)" : "Lemma 3.3",
-          fmt::format("‖∇_{{W_l}}L_0 − ∇_{{W_l}}L_0^{{j,C}}‖ ≤ {}_{{l,j}}(Θ,C)·WCSS_j(C), every j < l; M bracketed "
-                      "[M̂ sampled, M̄ rigorous]",
-                      M),
-          "‖R‖_F, R = ∇_{W_l}L_0 − ∇_{W_l}L_0^{j,C} (deciding pair)",
-          fmt::format("{}·WCSS_j(C), M = sup over the blocks' hulls of ‖D²_(z,y)∇_{{W_l}}ℓ‖", M),
-          {"M_bar_over_M_hat", "max_R_over_pointwise", "max_R_over_taylor"},
-          draw_lemma,
-          [id, factor](const nlohmann::json& p) { return evaluate_lemma(p, id, factor, Mutation::None); }};
+  Check c{.id = id,
+          .paper_ref = refined ? "Lemma 3.3, with the ½ of its proof (A.3)" : "Lemma 3.3",
+          .statement =
+              fmt::format("‖∇_{{W_l}}L_0 − ∇_{{W_l}}L_0^{{j,C}}‖ ≤ {}_{{l,j}}(Θ,C)·WCSS_j(C), every j < l; M bracketed "
+                          "[M̂ sampled, M̄ rigorous]",
+                          M),
+          .lhs = "‖R‖_F, R = ∇_{W_l}L_0 − ∇_{W_l}L_0^{j,C} (deciding pair)",
+          .rhs = fmt::format("{}·WCSS_j(C), M = sup over the blocks' hulls of ‖D²_(z,y)∇_{{W_l}}ℓ‖", M),
+          .summary_metrics = {"M_bar_over_M_hat", "max_R_over_pointwise", "max_R_over_taylor"},
+          .draw = draw_lemma,
+          .evaluate = [id, factor](const nlohmann::json& p) { return evaluate_lemma(p, id, factor, Mutation::None); }};
   if (refined) c.refines = kId;
   c.mutants = {
-      {"singleton_wcss", "wrong K: WCSS of the partition into singletons (0) against R of the K blocks",
-       mutant_instance(0.3),
-       [id, factor](const nlohmann::json& p) { return evaluate_lemma(p, id, factor, Mutation::SingletonWcss); }},
-      {"perturbed_sample", "R from the data with one sample's input moved by 1 per coordinate, WCSS and M from the original",
-       mutant_instance(1e-3),
-       [id, factor](const nlohmann::json& p) { return evaluate_lemma(p, id, factor, Mutation::PerturbedSample); }},
+      {.name = "singleton_wcss",
+       .what = "wrong K: WCSS of the partition into singletons (0) against R of the K blocks",
+       .params = mutant_instance(0.3),
+       .evaluate =
+           [id, factor](const nlohmann::json& p) { return evaluate_lemma(p, id, factor, Mutation::SingletonWcss); }},
+      {.name = "perturbed_sample",
+       .what = "R from the data with one sample's input moved by 1 per coordinate, WCSS and M from the original",
+       .params = mutant_instance(1e-3),
+       .evaluate =
+           [id, factor](const nlohmann::json& p) { return evaluate_lemma(p, id, factor, Mutation::PerturbedSample); }},
   };
   return c;
 }

@@ -248,16 +248,25 @@ nlohmann::json mutant_instance(std::int64_t noisy) {
 }  // namespace
 
 Check make_prop_3_1_check() {
-  Check c{kId, "Proposition 3.1 (and eq. 5)",
-          "σ_{K+1}(Σ_i ∇_{W_l}ℓ_i) ≤ a-priori rounding budget, N ≫ K samples with K distinct (z^j, y), every layer l > j",
-          "σ_{K+1} of the layer gradient formed sample by sample", "a-priori rounding bound (passes, sum, SVD)",
-          {"max_sigma_k1_over_sigma_1", "min_sigma_k_over_sigma_1"}, draw_instance,
-          [](const nlohmann::json& p) { return evaluate(p, Mutation::None); }};
+  Check c{.id = kId,
+          .paper_ref = "Proposition 3.1 (and eq. 5)",
+          .statement =
+              "σ_{K+1}(Σ_i ∇_{W_l}ℓ_i) ≤ a-priori rounding budget, N ≫ K samples with K distinct (z^j, y), every layer "
+              "l > j",
+          .lhs = "σ_{K+1} of the layer gradient formed sample by sample",
+          .rhs = "a-priori rounding bound (passes, sum, SVD)",
+          .summary_metrics = {"max_sigma_k1_over_sigma_1", "min_sigma_k_over_sigma_1"},
+          .draw = draw_instance,
+          .evaluate = [](const nlohmann::json& p) { return evaluate(p, Mutation::None); }};
   c.optional_params = {"noisy_points"};
   c.mutants = {
-      {"noisy_point", "one sample with a fresh (x, y) added: K + 1 distinct points", mutant_instance(1)},
-      {"wrong_k", "the claim rank ≤ K − 1 for K distinct points", mutant_instance(0),
-       [](const nlohmann::json& p) { return evaluate(p, Mutation::WrongK); }},
+      {.name = "noisy_point",
+       .what = "one sample with a fresh (x, y) added: K + 1 distinct points",
+       .params = mutant_instance(1)},
+      {.name = "wrong_k",
+       .what = "the claim rank ≤ K − 1 for K distinct points",
+       .params = mutant_instance(0),
+       .evaluate = [](const nlohmann::json& p) { return evaluate(p, Mutation::WrongK); }},
   };
   return c;
 }

@@ -632,94 +632,134 @@ prop_4_1::SequentialResult prop_4_1::sequential_test(const std::function<double(
 }
 
 Check make_prop_4_1_mean_check() {
-  Check c{kIdMean, "Proposition 4.1 (eq. 12): exact mean of WCSS_0",
+  Check c{
+      .id = kIdMean,
+      .paper_ref = "Proposition 4.1 (eq. 12): exact mean of WCSS_0",
+      .statement =
           "|mean of M draws of WCSS_0(C) − c_y Σ_k π_k (N_k−1)/N_k Tr Σ_k| ≤ c_y(√(2x Var/M) + 2x max_k‖Σ_k‖₂/(N M)), "
           "x = 15, c_y = 1 (one-hot labels) or 2 (stacked y = x)",
-          "|W̄ − c_y E[W]|", "Laurent–Massart tolerance (false alarm ≤ 2e^-15)",
-          {"standardized_deviation"},
-          [](Draw& d) { return draw_instance(d, Kind::Mean); },
-          [](const nlohmann::json& p) { return evaluate_mean_impl(p, {}); }};
+      .lhs = "|W̄ − c_y E[W]|",
+      .rhs = "Laurent–Massart tolerance (false alarm ≤ 2e^-15)",
+      .summary_metrics = {"standardized_deviation"},
+      .draw = [](Draw& d) { return draw_instance(d, Kind::Mean); },
+      .evaluate = [](const nlohmann::json& p) { return evaluate_mean_impl(p, {}); }};
   auto wrong = [](Wrong w) { return [w](const nlohmann::json& p) { return evaluate_mean_impl(p, w); }; };
   c.mutants = {
-      {"dropped_centring_factor", "E[W] without the factor (N_k − 1)/N_k (the centring of eq. 12 ignored)",
-       mutant_params(1, 5, 8, "one_hot", 1.0, 11, {{"draws", 200}}), wrong({.drop_centring = true})},
-      {"centring_over_all_points", "the centring factor (N − 1)/N over all points instead of (N_k − 1)/N_k per cluster",
-       mutant_params(10, 5, 4, "one_hot", 1.0, 12, {{"draws", 200}}), wrong({.centre_over_all = true})},
-      {"covariance_scaled", "data sampled with covariance 1.5Σ_k, E[W] computed with Σ_k",
-       mutant_params(2, 20, 4, "one_hot", 1.0, 13, {{"covariance", "anisotropic"}, {"decades", 1.0}, {"draws", 200}}),
-       wrong({.sample_scale = 1.5})},
-      {"merged_blobs", "WCSS over the partition merging blobs 0 and 1 (a wrong K) against the K-blob mean",
-       mutant_params(2, 10, 3, "one_hot", 10.0, 14, {{"draws", 50}}), wrong({.merge_first_two = true})},
-      {"stacked_single_copy", "the stacked (x, y = x) WCSS against the inputs' mean (c_y = 1)",
-       mutant_params(1, 20, 4, "autoencode", 1.0, 15, {{"draws", 100}}), wrong({.single_copy = true})},
+      {.name = "dropped_centring_factor",
+       .what = "E[W] without the factor (N_k − 1)/N_k (the centring of eq. 12 ignored)",
+       .params = mutant_params(1, 5, 8, "one_hot", 1.0, 11, {{"draws", 200}}),
+       .evaluate = wrong({.drop_centring = true})},
+      {.name = "centring_over_all_points",
+       .what = "the centring factor (N − 1)/N over all points instead of (N_k − 1)/N_k per cluster",
+       .params = mutant_params(10, 5, 4, "one_hot", 1.0, 12, {{"draws", 200}}),
+       .evaluate = wrong({.centre_over_all = true})},
+      {.name = "covariance_scaled",
+       .what = "data sampled with covariance 1.5Σ_k, E[W] computed with Σ_k",
+       .params = mutant_params(2, 20, 4, "one_hot", 1.0, 13,
+                               {{"covariance", "anisotropic"}, {"decades", 1.0}, {"draws", 200}}),
+       .evaluate = wrong({.sample_scale = 1.5})},
+      {.name = "merged_blobs",
+       .what = "WCSS over the partition merging blobs 0 and 1 (a wrong K) against the K-blob mean",
+       .params = mutant_params(2, 10, 3, "one_hot", 10.0, 14, {{"draws", 50}}),
+       .evaluate = wrong({.merge_first_two = true})},
+      {.name = "stacked_single_copy",
+       .what = "the stacked (x, y = x) WCSS against the inputs' mean (c_y = 1)",
+       .params = mutant_params(1, 20, 4, "autoencode", 1.0, 15, {{"draws", 100}}),
+       .evaluate = wrong({.single_copy = true})},
   };
   return c;
 }
 
 Check make_prop_4_1_check() {
-  Check c{kIdStated, "Proposition 4.1",
+  Check c{
+      .id = kIdStated,
+      .paper_ref = "Proposition 4.1",
+      .statement =
           "P{TCV_{K,0} > Σ_k π_k(Tr Σ_k + ‖Σ_k‖_F/√N_k)} ≤ 2Σ_k exp(−C·min(N_k, √(N_k s(Σ_k)))), C = 1/16, "
           "inputs' WCSS (eq. 12), decided from draws of WCSS_0(C) ≥ TCV_{K,0} (a refutation only at K = 1, where they "
           "are equal; error ≤ e^-15 per verdict)",
-          "confidence bound on P(W > B): lower for a Fail, upper for a Pass", "2Σ_k exp(−C_ref·m_k), C_ref = 1/16",
-          {"p_hat", "c_max", "p_norm", "m_min", "draws_used"},
-          [](Draw& d) { return draw_instance(d, Kind::Stated); },
-          [](const nlohmann::json& p) { return evaluate_stated_impl(p, kIdStated, {}); }};
+      .lhs = "confidence bound on P(W > B): lower for a Fail, upper for a Pass",
+      .rhs = "2Σ_k exp(−C_ref·m_k), C_ref = 1/16",
+      .summary_metrics = {"p_hat", "c_max", "p_norm", "m_min", "draws_used"},
+      .draw = [](Draw& d) { return draw_instance(d, Kind::Stated); },
+      .evaluate = [](const nlohmann::json& p) { return evaluate_stated_impl(p, kIdStated, {}); }};
   auto wrong = [](Wrong w) {
     return [w](const nlohmann::json& p) { return evaluate_stated_impl(p, kIdStated, w); };
   };
   c.mutants = {
-      {"constant_16x", "C = 1 (16 C_ref) where the statement with C_ref is vacuous (2e^(-m/16) > 1)",
-       mutant_params(1, 20, 3, "one_hot", 1.0, 21, {{"max_draws", 400}}), wrong({.c_factor = 16})},
-      {"covariance_scaled", "data sampled with covariance 1.5Σ_k where the statement holds non-vacuously (K = 1, "
-       "d = 400 ≫ N = 20: allowed 0.57, P(W > B) ≈ 4e-5)",
-       mutant_params(1, 20, 400, "one_hot", 1.0, 22, {{"max_draws", 400}}), wrong({.sample_scale = 1.5})},
+      {.name = "constant_16x",
+       .what = "C = 1 (16 C_ref) where the statement with C_ref is vacuous (2e^(-m/16) > 1)",
+       .params = mutant_params(1, 20, 3, "one_hot", 1.0, 21, {{"max_draws", 400}}),
+       .evaluate = wrong({.c_factor = 16})},
+      {.name = "covariance_scaled",
+       .what = "data sampled with covariance 1.5Σ_k where the statement holds non-vacuously (K = 1, "
+               "d = 400 ≫ N = 20: allowed 0.57, P(W > B) ≈ 4e-5)",
+       .params = mutant_params(1, 20, 400, "one_hot", 1.0, 22, {{"max_draws", 400}}),
+       .evaluate = wrong({.sample_scale = 1.5})},
   };
   return c;
 }
 
 Check make_prop_4_1_autoencoder_check() {
-  Check c{kIdAutoencoder, "Proposition 4.1, autoencoder reading (stacked y = x)",
-          "P{TCV_{K,0} of stacked (x, x) > Σ_k π_k(Tr Σ_k + ‖Σ_k‖_F/√N_k)} ≤ 2Σ_k exp(−C·min(N_k, √(N_k s(Σ_k)))), "
-          "C = 1/16, decided from draws of WCSS_0(C) ≥ TCV_{K,0} (a refutation only at K = 1; error ≤ e^-15 per verdict)",
-          "confidence bound on P(W_s > B): lower for a Fail, upper for a Pass", "2Σ_k exp(−C_ref·m_k), C_ref = 1/16",
-          {"p_hat", "draws_used"},
-          [](Draw& d) { return draw_instance(d, Kind::Autoencoder); },
-          [](const nlohmann::json& p) { return evaluate_stated_impl(p, kIdAutoencoder, {}); }};
+  Check c{.id = kIdAutoencoder,
+          .paper_ref = "Proposition 4.1, autoencoder reading (stacked y = x)",
+          .statement =
+              "P{TCV_{K,0} of stacked (x, x) > Σ_k π_k(Tr Σ_k + ‖Σ_k‖_F/√N_k)} ≤ 2Σ_k exp(−C·min(N_k, √(N_k s(Σ_k)))), "
+              "C = 1/16, decided from draws of WCSS_0(C) ≥ TCV_{K,0} (a refutation only at K = 1; error ≤ e^-15 per "
+              "verdict)",
+          .lhs = "confidence bound on P(W_s > B): lower for a Fail, upper for a Pass",
+          .rhs = "2Σ_k exp(−C_ref·m_k), C_ref = 1/16",
+          .summary_metrics = {"p_hat", "draws_used"},
+          .draw = [](Draw& d) { return draw_instance(d, Kind::Autoencoder); },
+          .evaluate = [](const nlohmann::json& p) { return evaluate_stated_impl(p, kIdAutoencoder, {}); }};
   auto wrong = [](Wrong w) {
     return [w](const nlohmann::json& p) { return evaluate_stated_impl(p, kIdAutoencoder, w); };
   };
   c.mutants = {
-      {"constant_16x", "C = 1 (16 C_ref) where the statement with C_ref is vacuous",
-       mutant_params(1, 20, 3, "autoencode", 1.0, 31, {{"max_draws", 400}}), wrong({.c_factor = 16})},
-      {"dropped_root_in_m", "m_k = min(N_k, N_k√s(Σ_k)): the square root of N_k s dropped",
-       mutant_params(1, 20, 3, "autoencode", 1.0, 32, {{"max_draws", 400}}), wrong({.m_without_root = true})},
+      {.name = "constant_16x",
+       .what = "C = 1 (16 C_ref) where the statement with C_ref is vacuous",
+       .params = mutant_params(1, 20, 3, "autoencode", 1.0, 31, {{"max_draws", 400}}),
+       .evaluate = wrong({.c_factor = 16})},
+      {.name = "dropped_root_in_m",
+       .what = "m_k = min(N_k, N_k√s(Σ_k)): the square root of N_k s dropped",
+       .params = mutant_params(1, 20, 3, "autoencode", 1.0, 32, {{"max_draws", 400}}),
+       .evaluate = wrong({.m_without_root = true})},
   };
   return c;
 }
 
 Check make_prop_4_1_corrected_check() {
-  Check c{kIdCorrected, "Proposition 4.1, corrected (Laurent–Massart)",
-          "for each x: P{WCSS_0(C) > c_y(E[W] + 2‖a‖₂√x + 2‖a‖_∞x)} ≤ e^-x, x ∈ {1, 2, 3}, c_y = 1 (one-hot) or 2 "
-          "(stacked y = x); lhs = max_x confidence bound·e^x ≤ 1 (error ≤ e^-15 per verdict)",
-          "max over x of e^x × confidence bound on P(W_s > c_y(E + dev(x)))", "1",
-          {"ratio_hat", "ratio_exact", "draws_used"},
-          [](Draw& d) { return draw_instance(d, Kind::Corrected); },
-          [](const nlohmann::json& p) { return evaluate_corrected_impl(p, {}); }};
+  Check c{.id = kIdCorrected,
+          .paper_ref = "Proposition 4.1, corrected (Laurent–Massart)",
+          .statement =
+              "for each x: P{WCSS_0(C) > c_y(E[W] + 2‖a‖₂√x + 2‖a‖_∞x)} ≤ e^-x, x ∈ {1, 2, 3}, c_y = 1 (one-hot) or 2 "
+              "(stacked y = x); lhs = max_x confidence bound·e^x ≤ 1 (error ≤ e^-15 per verdict)",
+          .lhs = "max over x of e^x × confidence bound on P(W_s > c_y(E + dev(x)))",
+          .rhs = "1",
+          .summary_metrics = {"ratio_hat", "ratio_exact", "draws_used"},
+          .draw = [](Draw& d) { return draw_instance(d, Kind::Corrected); },
+          .evaluate = [](const nlohmann::json& p) { return evaluate_corrected_impl(p, {}); }};
   c.refines = kIdStated;
   auto wrong = [](Wrong w) { return [w](const nlohmann::json& p) { return evaluate_corrected_impl(p, w); }; };
   const nlohmann::json xs = kCorrectedX;
   c.mutants = {
-      {"deviation_x_over_10", "the deviation 2‖a‖₂√x + 2‖a‖_∞x evaluated at x/10",
-       mutant_params(1, 200, 10, "one_hot", 1.0, 41, {{"max_draws", kMaxDraws}, {"x", xs}}), wrong({.x_factor = 0.1})},
-      {"stacked_single_copy", "the stacked (x, y = x) WCSS against the inputs' bound (c_y = 1)",
-       mutant_params(1, 50, 4, "autoencode", 1.0, 42, {{"max_draws", kMaxDraws}, {"x", xs}}), wrong({.single_copy = true})},
-      {"covariance_scaled", "data sampled with covariance 1.5Σ_k, the bound computed with Σ_k",
-       mutant_params(10, 20, 5, "one_hot", 1.0, 43,
-                     {{"covariance", "anisotropic"}, {"decades", 1.0}, {"max_draws", kMaxDraws}, {"x", xs}}),
-       wrong({.sample_scale = 1.5})},
-      {"merged_blobs", "WCSS over the partition merging blobs 0 and 1 (a wrong K) against the K-blob bound",
-       mutant_params(2, 10, 3, "one_hot", 10.0, 44, {{"max_draws", kMaxDraws}, {"x", xs}}), wrong({.merge_first_two = true})},
+      {.name = "deviation_x_over_10",
+       .what = "the deviation 2‖a‖₂√x + 2‖a‖_∞x evaluated at x/10",
+       .params = mutant_params(1, 200, 10, "one_hot", 1.0, 41, {{"max_draws", kMaxDraws}, {"x", xs}}),
+       .evaluate = wrong({.x_factor = 0.1})},
+      {.name = "stacked_single_copy",
+       .what = "the stacked (x, y = x) WCSS against the inputs' bound (c_y = 1)",
+       .params = mutant_params(1, 50, 4, "autoencode", 1.0, 42, {{"max_draws", kMaxDraws}, {"x", xs}}),
+       .evaluate = wrong({.single_copy = true})},
+      {.name = "covariance_scaled",
+       .what = "data sampled with covariance 1.5Σ_k, the bound computed with Σ_k",
+       .params = mutant_params(10, 20, 5, "one_hot", 1.0, 43,
+                               {{"covariance", "anisotropic"}, {"decades", 1.0}, {"max_draws", kMaxDraws}, {"x", xs}}),
+       .evaluate = wrong({.sample_scale = 1.5})},
+      {.name = "merged_blobs",
+       .what = "WCSS over the partition merging blobs 0 and 1 (a wrong K) against the K-blob bound",
+       .params = mutant_params(2, 10, 3, "one_hot", 10.0, 44, {{"max_draws", kMaxDraws}, {"x", xs}}),
+       .evaluate = wrong({.merge_first_two = true})},
   };
   return c;
 }

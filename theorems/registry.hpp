@@ -33,24 +33,26 @@ struct UserData {
 // mutant can turn into a Fail is not evidence about the paper (an identity, a rank imposed by how a
 // matrix is formed, a budget built from the measured error).
 struct Mutant {
-  std::string name;           // snake_case, unique within the check: "dropped_factor"
-  std::string what;           // what is wrong, one line
-  nlohmann::json params;      // the instance, complete
+  std::string name = {};      // snake_case, unique within the check: "dropped_factor"
+  std::string what = {};      // what is wrong, one line
+  nlohmann::json params = {}; // the instance, complete
   // The wrong measurement; empty: the check's own evaluate on `params` (the inputs are what is wrong).
   std::function<Evidence(const nlohmann::json&)> evaluate = {};
 };
 
+// Built with designated initialisers (Check c{.id = …, .paper_ref = …, .statement = …}), so that the
+// strings cannot be swapped silently; every member has a default.
 struct Check {
-  std::string id;          // e.g. "thm_5_4"
-  std::string paper_ref;   // e.g. "Theorem 5.4"
-  std::string statement;   // the inequality as the code states it, lhs first
-  std::string lhs, rhs;    // what each side is
+  std::string id = {};          // e.g. "thm_5_4"
+  std::string paper_ref = {};   // e.g. "Theorem 5.4"
+  std::string statement = {};   // the inequality as the code states it, lhs first
+  std::string lhs = {}, rhs = {};   // what each side is
   // Numeric entries of Evidence::metrics that summaries report (min/median/max over instances).
-  std::vector<std::string> summary_metrics;
+  std::vector<std::string> summary_metrics = {};
   // The instance generator: complete parameters (including a data seed) as a JSON object.
-  std::function<nlohmann::json(Draw&)> draw;
+  std::function<nlohmann::json(Draw&)> draw = {};
   // Measures one instance. Throws invalid_argument on malformed parameters (bad user input).
-  std::function<Evidence(const nlohmann::json&)> evaluate;
+  std::function<Evidence(const nlohmann::json&)> evaluate = {};
   // Optional: the same measurement at reference precision (lib/mp, 50 digits). The runner calls it
   // when the double-precision verdict lies within the rounding error of the bound; its metrics
   // update those of the double measurement (the record keeps both).

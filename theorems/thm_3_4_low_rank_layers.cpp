@@ -292,12 +292,17 @@ nlohmann::json mutant_instance(std::int64_t K) {
 }  // namespace
 
 Check make_thm_3_4_check() {
-  Check c{kId, "Theorem 3.4",
-          "dist(W_l, rank ≤ K) ≤ min_{j<l} M_{l,j}(Θ)·TCV_{K,j}/λ + ε̄/(2λ), every layer, at a trained stationary "
-          "point, ε̄ = tol·‖2λΘ‖ + rounding (the bound on ‖∇L_λ‖ the trainer certifies); M bracketed [M̂ sampled, M̄ rigorous]",
-          "dist(W_l, rank ≤ K) (deciding layer)", "min_j M_{l,j}·TCV_{K,j}/λ + ε̄/(2λ)",
-          {"M_bar_over_M_hat", "max_dist_over_identity"}, draw_thm,
-          [](const nlohmann::json& p) { return evaluate_thm(p, Mutation::None); }};
+  Check c{.id = kId,
+          .paper_ref = "Theorem 3.4",
+          .statement =
+              "dist(W_l, rank ≤ K) ≤ min_{j<l} M_{l,j}(Θ)·TCV_{K,j}/λ + ε̄/(2λ), every layer, at a trained stationary "
+              "point, ε̄ = tol·‖2λΘ‖ + rounding (the bound on ‖∇L_λ‖ the trainer certifies); M bracketed [M̂ sampled, M̄ "
+              "rigorous]",
+          .lhs = "dist(W_l, rank ≤ K) (deciding layer)",
+          .rhs = "min_j M_{l,j}·TCV_{K,j}/λ + ε̄/(2λ)",
+          .summary_metrics = {"M_bar_over_M_hat", "max_dist_over_identity"},
+          .draw = draw_thm,
+          .evaluate = [](const nlohmann::json& p) { return evaluate_thm(p, Mutation::None); }};
   c.chain_links = {"dist(W_l, rank ≤ K)",
                    "(‖R‖ + ‖∇L_λ‖)/(2λ) [identity]",
                    "(Taylor + ‖∇L_λ‖)/(2λ) [FD estimate]",
@@ -305,11 +310,15 @@ Check make_thm_3_4_check() {
                    "M̂·TCV/λ + ‖∇L_λ‖/(2λ), the paper's rhs [M̂ sampled]",
                    "M̄·TCV/λ + ‖∇L_λ‖/(2λ), the paper's rhs [M̄ rigorous]"};
   c.mutants = {
-      {"stopped_early",
-       "a non-stationary Θ (training stopped after 5 iterations) passed off as stationary, the stationarity term dropped",
-       mutant_instance(2), [](const nlohmann::json& p) { return evaluate_thm(p, Mutation::StoppedEarly); }},
-      {"wrong_k", "dist(W_l, rank ≤ K − 1) against TCV of K clusters", mutant_instance(3),
-       [](const nlohmann::json& p) { return evaluate_thm(p, Mutation::WrongK); }},
+      {.name = "stopped_early",
+       .what = "a non-stationary Θ (training stopped after 5 iterations) passed off as stationary, the stationarity "
+               "term dropped",
+       .params = mutant_instance(2),
+       .evaluate = [](const nlohmann::json& p) { return evaluate_thm(p, Mutation::StoppedEarly); }},
+      {.name = "wrong_k",
+       .what = "dist(W_l, rank ≤ K − 1) against TCV of K clusters",
+       .params = mutant_instance(3),
+       .evaluate = [](const nlohmann::json& p) { return evaluate_thm(p, Mutation::WrongK); }},
   };
   return c;
 }

@@ -1312,14 +1312,16 @@ nlohmann::json two_samples() {
 void add_thm_5_1_mutants(Check& c);
 
 Check make_thm_5_1_minimum_check() {
-  Check c{kMinId,
-          "Theorem 5.1 with Remark 5.2 (eqs. 17, 19): global minimum on rank ≤ K",
-          "(1/N)(‖Y‖² − Σ_{j≤K} s_j(Q_λ)²) ≤ L_λ(A Bᵀ), A ∈ R^{c×K}, B ∈ R^{d×K} (best of R L-BFGS starts)",
-          "closed-form minimum of L_λ on rank ≤ K",
-          "lowest L_λ(A Bᵀ) found by L-BFGS",
-          {"identity_residual", "reference_gap_rel", "start_spread_rel", "evaluations_per_start", "max_gradient_rel"},
-          draw_minimum,
-          evaluate_minimum};
+  Check c{
+      .id = kMinId,
+      .paper_ref = "Theorem 5.1 with Remark 5.2 (eqs. 17, 19): global minimum on rank ≤ K",
+      .statement = "(1/N)(‖Y‖² − Σ_{j≤K} s_j(Q_λ)²) ≤ L_λ(A Bᵀ), A ∈ R^{c×K}, B ∈ R^{d×K} (best of R L-BFGS starts)",
+      .lhs = "closed-form minimum of L_λ on rank ≤ K",
+      .rhs = "lowest L_λ(A Bᵀ) found by L-BFGS",
+      .summary_metrics = {"identity_residual", "reference_gap_rel", "start_spread_rel", "evaluations_per_start",
+                          "max_gradient_rel"},
+      .draw = draw_minimum,
+      .evaluate = evaluate_minimum};
   c.evaluate_reference = evaluate_minimum_reference;
   c.optional_params = {"X", "Y", "factor_rank"};
   add_thm_5_1_mutants(c);
@@ -1327,28 +1329,29 @@ Check make_thm_5_1_minimum_check() {
 }
 
 Check make_thm_5_1_critical_check() {
-  Check c{kCritId,
-               "Theorem 5.1 with Remark 5.2 (eqs. 16, 18, 19): critical points θ_I",
-               "‖P_T ∇L_λ(θ_I)‖_F ≤ rounding budget, θ_I = Σ_{j∈I} s_j u_j v_jᵀ (X_λX_λᵀ)^{-1/2}",
-               "norm of the Riemannian gradient at θ_I",
-               "a-priori rounding budget of θ_I, ∇L_λ and P_T",
-               {"riemannian_over_euclidean", "euclidean_gradient_rel_error", "loss_identity_residual"},
-               draw_with_indices,
-               evaluate_critical};
+  Check c{.id = kCritId,
+          .paper_ref = "Theorem 5.1 with Remark 5.2 (eqs. 16, 18, 19): critical points θ_I",
+          .statement = "‖P_T ∇L_λ(θ_I)‖_F ≤ rounding budget, θ_I = Σ_{j∈I} s_j u_j v_jᵀ (X_λX_λᵀ)^{-1/2}",
+          .lhs = "norm of the Riemannian gradient at θ_I",
+          .rhs = "a-priori rounding budget of θ_I, ∇L_λ and P_T",
+          .summary_metrics = {"riemannian_over_euclidean", "euclidean_gradient_rel_error", "loss_identity_residual"},
+          .draw = draw_with_indices,
+          .evaluate = evaluate_critical};
   c.optional_params = {"X", "Y", "twist", "scale"};
   add_thm_5_1_mutants(c);
   return c;
 }
 
 Check make_thm_5_1_saddle_check() {
-  Check c{kSaddleId,
-          "Theorem 5.1 with Remark 5.2 (Prop. 33 of Bah et al.): non-top critical points are strict saddles",
-          "L_λ(θ(t)) < L_λ(θ_I) on the rank-K curve swapping u_i for u_m (s_m > s_i)",
-          "L_λ(θ(t)) at the rank-K curve point",
-          "L_λ(θ_I) = (1/N)(‖Y‖² − Σ_{j∈I} s_j²)",
-          {"decrease_rel_error", "curvature_rel_error", "direct_loss_residual"},
-          draw_saddle,
-          evaluate_saddle};
+  Check c{
+      .id = kSaddleId,
+      .paper_ref = "Theorem 5.1 with Remark 5.2 (Prop. 33 of Bah et al.): non-top critical points are strict saddles",
+      .statement = "L_λ(θ(t)) < L_λ(θ_I) on the rank-K curve swapping u_i for u_m (s_m > s_i)",
+      .lhs = "L_λ(θ(t)) at the rank-K curve point",
+      .rhs = "L_λ(θ_I) = (1/N)(‖Y‖² − Σ_{j∈I} s_j²)",
+      .summary_metrics = {"decrease_rel_error", "curvature_rel_error", "direct_loss_residual"},
+      .draw = draw_saddle,
+      .evaluate = evaluate_saddle};
   c.evaluate_reference = evaluate_saddle_reference;
   c.optional_params = {"X", "Y", "swap_out", "swap_in"};
   add_thm_5_1_mutants(c);
@@ -1373,84 +1376,109 @@ nlohmann::json hand_instance(nlohmann::json extra) {
 
 void add_thm_5_1_mutants(Check& c) {
   if (c.id == kMinId) {
-    c.mutants = {
-        {"factor_rank_above_K", "the search over rank-2 factors against the rank-1 closed form (finds L = 5 < 5.5)",
-         hand_instance({{"restarts", 2}, {"start_seed", 1}, {"factor_rank", 2}})},
-        {"wrong_K", "the closed form with K − 1 singular values (lhs too large by s_K²/N)",
-         random_instance({{"restarts", 2}, {"start_seed", 1}}),
-         [](const nlohmann::json& p) { return minimum_with_wrong_lhs(p, false); }},
-        {"paper_half", "the closed form with Theorem 5.1's ½ for eq. (19)'s 1/N (N = 12)",
-         random_instance({{"restarts", 2}, {"start_seed", 1}}),
-         [](const nlohmann::json& p) { return minimum_with_wrong_lhs(p, true); }}};
+    c.mutants = {{.name = "factor_rank_above_K",
+                  .what = "the search over rank-2 factors against the rank-1 closed form (finds L = 5 < 5.5)",
+                  .params = hand_instance({{"restarts", 2}, {"start_seed", 1}, {"factor_rank", 2}})},
+                 {.name = "wrong_K",
+                  .what = "the closed form with K − 1 singular values (lhs too large by s_K²/N)",
+                  .params = random_instance({{"restarts", 2}, {"start_seed", 1}}),
+                  .evaluate = [](const nlohmann::json& p) { return minimum_with_wrong_lhs(p, false); }},
+                 {.name = "paper_half",
+                  .what = "the closed form with Theorem 5.1's ½ for eq. (19)'s 1/N (N = 12)",
+                  .params = random_instance({{"restarts", 2}, {"start_seed", 1}}),
+                  .evaluate = [](const nlohmann::json& p) { return minimum_with_wrong_lhs(p, true); }}};
   } else if (c.id == kCritId) {
-    c.mutants = {{"twist", "u_3 of θ_{1,3} rotated by 0.3 toward u_2 (rank K, not critical)",
-                  random_instance({{"indices", {1, 3}}, {"twist", 0.3}})},
-                 {"scaled_point", "θ = 1.01·θ_{1,3} (rank K, not critical: the radial direction is tangent)",
-                  random_instance({{"indices", {1, 3}}, {"scale", 1.01}})}};
+    c.mutants = {{.name = "twist",
+                  .what = "u_3 of θ_{1,3} rotated by 0.3 toward u_2 (rank K, not critical)",
+                  .params = random_instance({{"indices", {1, 3}}, {"twist", 0.3}})},
+                 {.name = "scaled_point",
+                  .what = "θ = 1.01·θ_{1,3} (rank K, not critical: the radial direction is tangent)",
+                  .params = random_instance({{"indices", {1, 3}}, {"scale", 1.01}})}};
   } else if (c.id == kSaddleId) {
-    c.mutants = {{"top_set", "the swap curve from the global minimum θ_{1,2} (goes uphill), hypotheses not checked",
-                  random_instance({{"indices", {1, 2}}, {"t", 0.5}}), saddle_without_hypotheses},
-                 {"uphill_swap", "I = {1, 3}, u_1 swapped for u_2 (s_2 < s_1: uphill), hypotheses not checked",
-                  random_instance({{"indices", {1, 3}}, {"t", 0.5}, {"swap_out", 1}, {"swap_in", 2}}),
-                  saddle_without_hypotheses}};
+    c.mutants = {{.name = "top_set",
+                  .what = "the swap curve from the global minimum θ_{1,2} (goes uphill), hypotheses not checked",
+                  .params = random_instance({{"indices", {1, 2}}, {"t", 0.5}}),
+                  .evaluate = saddle_without_hypotheses},
+                 {.name = "uphill_swap",
+                  .what = "I = {1, 3}, u_1 swapped for u_2 (s_2 < s_1: uphill), hypotheses not checked",
+                  .params = random_instance({{"indices", {1, 3}}, {"t", 0.5}, {"swap_out", 1}, {"swap_in", 2}}),
+                  .evaluate = saddle_without_hypotheses}};
   }
 }
 
 Check make_thm_5_1_value_paper_check() {
-  Check c{kValuePaperId,
-          "Theorem 5.1 as written: the value at θ_I (with eq. 19's L_λ)",
-          "|L_λ(θ_I) − ½(‖Y‖² − Σ_{j∈I} s_j(Q_λ)²)| ≤ rounding budget",
-          "|L_λ(θ_I) − ½(Tr YYᵀ − Σ_{j∈I} s_j²)|, L_λ of eq. (19) evaluated at θ_I",
-          "derived rounding budget of θ_I, L_λ and the formula",
-          {"relative_discrepancy"},
-          draw_value,
-          [](const nlohmann::json& p) { return evaluate_value(p, kValuePaperId, ValueForm::Paper); }};
+  Check c{.id = kValuePaperId,
+          .paper_ref = "Theorem 5.1 as written: the value at θ_I (with eq. 19's L_λ)",
+          .statement = "|L_λ(θ_I) − ½(‖Y‖² − Σ_{j∈I} s_j(Q_λ)²)| ≤ rounding budget",
+          .lhs = "|L_λ(θ_I) − ½(Tr YYᵀ − Σ_{j∈I} s_j²)|, L_λ of eq. (19) evaluated at θ_I",
+          .rhs = "derived rounding budget of θ_I, L_λ and the formula",
+          .summary_metrics = {"relative_discrepancy"},
+          .draw = draw_value,
+          .evaluate = [](const nlohmann::json& p) { return evaluate_value(p, kValuePaperId, ValueForm::Paper); }};
   c.optional_params = {"X", "Y"};
-  c.mutants = {{"wrong_indices", "the formula with I's largest index swapped for the smallest outside (N = 2)", two_samples(),
-                [](const nlohmann::json& p) { return evaluate_value(p, kValuePaperId, ValueForm::PaperWrongIndices); }},
-               {"quarter_for_half", "¼ in place of the ½, at N = 2 where the ½ is right", two_samples(),
-                [](const nlohmann::json& p) { return evaluate_value(p, kValuePaperId, ValueForm::Quarter); }}};
+  c.mutants = {
+      {.name = "wrong_indices",
+       .what = "the formula with I's largest index swapped for the smallest outside (N = 2)",
+       .params = two_samples(),
+       .evaluate =
+           [](const nlohmann::json& p) { return evaluate_value(p, kValuePaperId, ValueForm::PaperWrongIndices); }},
+      {.name = "quarter_for_half",
+       .what = "¼ in place of the ½, at N = 2 where the ½ is right",
+       .params = two_samples(),
+       .evaluate = [](const nlohmann::json& p) { return evaluate_value(p, kValuePaperId, ValueForm::Quarter); }}};
   return c;
 }
 
 Check make_thm_5_1_value_check() {
-  Check c{kValueId,
-          "Theorem 5.1, value corrected to eq. (19)'s 1/N (nrc)",
-          "|L_λ(θ_I) − (1/N)(‖Y‖² − Σ_{j∈I} s_j(Q_λ)²)| ≤ rounding budget",
-          "|L_λ(θ_I) − (1/N)(Tr YYᵀ − Σ_{j∈I} s_j²)|, L_λ of eq. (19) evaluated at θ_I",
-          "derived rounding budget of θ_I, L_λ and the formula",
-          {"relative_discrepancy"},
-          draw_value,
-          [](const nlohmann::json& p) { return evaluate_value(p, kValueId, ValueForm::Corrected); }};
+  Check c{.id = kValueId,
+          .paper_ref = "Theorem 5.1, value corrected to eq. (19)'s 1/N (nrc)",
+          .statement = "|L_λ(θ_I) − (1/N)(‖Y‖² − Σ_{j∈I} s_j(Q_λ)²)| ≤ rounding budget",
+          .lhs = "|L_λ(θ_I) − (1/N)(Tr YYᵀ − Σ_{j∈I} s_j²)|, L_λ of eq. (19) evaluated at θ_I",
+          .rhs = "derived rounding budget of θ_I, L_λ and the formula",
+          .summary_metrics = {"relative_discrepancy"},
+          .draw = draw_value,
+          .evaluate = [](const nlohmann::json& p) { return evaluate_value(p, kValueId, ValueForm::Corrected); }};
   c.refines = kValuePaperId;
   c.optional_params = {"X", "Y"};
-  c.mutants = {{"paper_half", "the paper's ½ in place of 1/N (N = 12)", random_instance({{"indices", {1, 3}}}),
-                [](const nlohmann::json& p) { return evaluate_value(p, kValueId, ValueForm::Paper); }},
-               {"wrong_indices", "the formula with I = {1, 2} for θ_{1,3}", random_instance({{"indices", {1, 3}}}),
-                [](const nlohmann::json& p) { return evaluate_value(p, kValueId, ValueForm::CorrectedWrongIndices); }}};
+  c.mutants = {{.name = "paper_half",
+                .what = "the paper's ½ in place of 1/N (N = 12)",
+                .params = random_instance({{"indices", {1, 3}}}),
+                .evaluate = [](const nlohmann::json& p) { return evaluate_value(p, kValueId, ValueForm::Paper); }},
+               {.name = "wrong_indices",
+                .what = "the formula with I = {1, 2} for θ_{1,3}",
+                .params = random_instance({{"indices", {1, 3}}}),
+                .evaluate = [](const nlohmann::json& p) {
+                  return evaluate_value(p, kValueId, ValueForm::CorrectedWrongIndices);
+                }}};
   return c;
 }
 
 Check make_thm_5_1_only_if_check() {
-  Check c{kOnlyIfId,
-          "Theorem 5.1, \"only if\": every critical point on rank K is a θ_I",
-          "min_I ‖θ − θ_I‖_F ≤ Wedin bound from θ's Riemannian gradient + rounding, θ a rank-K zero of the first-order conditions "
-          "(Levenberg–Marquardt from random starts), worst start",
-          "distance of a found critical point to the nearest θ_I",
-          "Wedin bound from the point's Riemannian gradient r: (ρ̄ + 2s_1ρ̄/δ)/√λ_min(G) + rounding, ρ̄ = (N/2)‖r‖/√λ_min(G)",
-          {"critical_points_found", "saddles_found", "index_sets_found"},
-          draw_only_if,
-          [](const nlohmann::json& p) { return evaluate_only_if(p, false); }};
+  Check c{.id = kOnlyIfId,
+          .paper_ref = "Theorem 5.1, \"only if\": every critical point on rank K is a θ_I",
+          .statement =
+              "min_I ‖θ − θ_I‖_F ≤ Wedin bound from θ's Riemannian gradient + rounding, θ a rank-K zero of the "
+              "first-order conditions "
+              "(Levenberg–Marquardt from random starts), worst start",
+          .lhs = "distance of a found critical point to the nearest θ_I",
+          .rhs =
+              "Wedin bound from the point's Riemannian gradient r: (ρ̄ + 2s_1ρ̄/δ)/√λ_min(G) + rounding, ρ̄ = "
+              "(N/2)‖r‖/√λ_min(G)",
+          .summary_metrics = {"critical_points_found", "saddles_found", "index_sets_found"},
+          .draw = draw_only_if,
+          .evaluate = [](const nlohmann::json& p) { return evaluate_only_if(p, false); }};
   c.optional_params = {"X", "Y"};
-  c.mutants = {{"unregularized_candidates",
-                "candidates θ_I of eq. (16) without Remark 5.2 (Q = YXᵀ(XXᵀ)^{-1/2}, the critical points of L_0), λ = 0.5",
-                random_instance({{"starts", 3}, {"start_seed", 1}}),
-                [](const nlohmann::json& p) { return evaluate_only_if(p, true); }},
-               {"passed_off",
-                "2 Levenberg–Marquardt iterations, the iterates passed off as critical points (the bound as for a "
-                "point critical to rounding)",
-                random_instance({{"starts", 3}, {"start_seed", 1}}),
-                [](const nlohmann::json& p) { return evaluate_only_if(p, false, true); }}};
+  c.mutants = {
+      {.name = "unregularized_candidates",
+       .what =
+           "candidates θ_I of eq. (16) without Remark 5.2 (Q = YXᵀ(XXᵀ)^{-1/2}, the critical points of L_0), λ = 0.5",
+       .params = random_instance({{"starts", 3}, {"start_seed", 1}}),
+       .evaluate = [](const nlohmann::json& p) { return evaluate_only_if(p, true); }},
+      {.name = "passed_off",
+       .what = "2 Levenberg–Marquardt iterations, the iterates passed off as critical points (the bound as for a "
+               "point critical to rounding)",
+       .params = random_instance({{"starts", 3}, {"start_seed", 1}}),
+       .evaluate = [](const nlohmann::json& p) { return evaluate_only_if(p, false, true); }}};
   return c;
 }
 

@@ -297,10 +297,15 @@ Evidence noisy_point(const nlohmann::json& p, const std::string& id, Form f) {
 
 std::vector<Mutant> shared_mutants(const std::string& id, Form f) {
   std::vector<Mutant> m;
-  m.push_back({"wrong_K", "θ*_C of a coarser partition (two of the K = 3 clusters merged) against the WCSS of the true one",
-               separated_clusters(1e-3), [id, f](const nlohmann::json& p) { return merged_blocks(p, id, f); }});
-  m.push_back({"noisy_point", "one noisy point (moved by 0.3) added to collapsed data (σ = 0), WCSS of the clean data",
-               separated_clusters(0.0), [id, f](const nlohmann::json& p) { return noisy_point(p, id, f); }});
+  m.push_back(
+      {.name = "wrong_K",
+       .what = "θ*_C of a coarser partition (two of the K = 3 clusters merged) against the WCSS of the true one",
+       .params = separated_clusters(1e-3),
+       .evaluate = [id, f](const nlohmann::json& p) { return merged_blocks(p, id, f); }});
+  m.push_back({.name = "noisy_point",
+               .what = "one noisy point (moved by 0.3) added to collapsed data (σ = 0), WCSS of the clean data",
+               .params = separated_clusters(0.0),
+               .evaluate = [id, f](const nlohmann::json& p) { return noisy_point(p, id, f); }});
   return m;
 }
 
@@ -312,28 +317,40 @@ Evidence with_form(const nlohmann::json& p, const std::string& id, Form f) {
 }  // namespace
 
 Check make_thm_5_3_check() {
-  Check c{kId, "Theorem 5.3",
-          "‖θ* − θ*_C‖_F ≤ (WCSS_0(C)/λ)(d‖Ȳ‖_F‖X̄‖_F/(Nλ) + √d), C a partition into ≤ K sets",
-          "‖θ* − θ*_C‖_F", "(WCSS_0(C)/λ)(d‖Ȳ‖‖X̄‖/(Nλ) + √d)", {"theta_c_rank_gap", "refined_ratio"}, draw_instance, {}};
+  Check c{.id = kId,
+          .paper_ref = "Theorem 5.3",
+          .statement = "‖θ* − θ*_C‖_F ≤ (WCSS_0(C)/λ)(d‖Ȳ‖_F‖X̄‖_F/(Nλ) + √d), C a partition into ≤ K sets",
+          .lhs = "‖θ* − θ*_C‖_F",
+          .rhs = "(WCSS_0(C)/λ)(d‖Ȳ‖‖X̄‖/(Nλ) + √d)",
+          .summary_metrics = {"theta_c_rank_gap", "refined_ratio"},
+          .draw = draw_instance};
   section5::wire(c, [](const nlohmann::json& p) { return build(p, kId); },
                  [](const UserData& u) { return from_data(u, kId); },
                  [](const Instance& in) { return measure_double(in, in, Form::Paper); },
                  [](const Instance& in) { return measure_reference(in, Form::Paper); });
   c.optional_params = {"data", "X", "Y", "labels"};
   c.mutants = shared_mutants(kId, Form::Paper);
-  c.mutants.push_back({"dropped_sqrt_d_term", "rhs without its + √d term, on centred data (X̄ = 0: the rhs becomes 0)",
-                       centred_pair(1.0, 1.0),
-                       [](const nlohmann::json& p) { return with_form(p, kId, Form::PaperWithoutSqrtDTerm); }});
-  c.mutants.push_back({"dropped_inverse_lambda", "rhs without its outer 1/λ, at λ = 0.01 (paper ratio 0.495 becomes 49.5)",
-                       centred_pair(0.01, 0.01),
-                       [](const nlohmann::json& p) { return with_form(p, kId, Form::PaperWithoutInverseLambda); }});
+  c.mutants.push_back(
+      {.name = "dropped_sqrt_d_term",
+       .what = "rhs without its + √d term, on centred data (X̄ = 0: the rhs becomes 0)",
+       .params = centred_pair(1.0, 1.0),
+       .evaluate = [](const nlohmann::json& p) { return with_form(p, kId, Form::PaperWithoutSqrtDTerm); }});
+  c.mutants.push_back(
+      {.name = "dropped_inverse_lambda",
+       .what = "rhs without its outer 1/λ, at λ = 0.01 (paper ratio 0.495 becomes 49.5)",
+       .params = centred_pair(0.01, 0.01),
+       .evaluate = [](const nlohmann::json& p) { return with_form(p, kId, Form::PaperWithoutInverseLambda); }});
   return c;
 }
 
 Check make_thm_5_3_refined_check() {
-  Check c{kRefinedId, "Theorem 5.3, refined (nrc)",
-          "‖θ* − θ*_C‖_F ≤ (WCSS_0(C)/λ)(‖Ȳ‖_F‖X̄‖_F/(Nλ) + ½), C a partition into ≤ K sets",
-          "‖θ* − θ*_C‖_F", "(WCSS_0(C)/λ)(‖Ȳ‖‖X̄‖/(Nλ) + ½)", {"paper_ratio", "centroid_term_share"}, draw_instance, {}};
+  Check c{.id = kRefinedId,
+          .paper_ref = "Theorem 5.3, refined (nrc)",
+          .statement = "‖θ* − θ*_C‖_F ≤ (WCSS_0(C)/λ)(‖Ȳ‖_F‖X̄‖_F/(Nλ) + ½), C a partition into ≤ K sets",
+          .lhs = "‖θ* − θ*_C‖_F",
+          .rhs = "(WCSS_0(C)/λ)(‖Ȳ‖‖X̄‖/(Nλ) + ½)",
+          .summary_metrics = {"paper_ratio", "centroid_term_share"},
+          .draw = draw_instance};
   section5::wire(c, [](const nlohmann::json& p) { return build(p, kRefinedId); },
                  [](const UserData& u) { return from_data(u, kRefinedId); },
                  [](const Instance& in) { return measure_double(in, in, Form::Refined); },
@@ -341,9 +358,11 @@ Check make_thm_5_3_refined_check() {
   c.refines = kId;
   c.optional_params = {"data", "X", "Y", "labels"};
   c.mutants = shared_mutants(kRefinedId, Form::Refined);
-  c.mutants.push_back({"quarter_for_half", "rhs with ¼ in place of the proof's ½, where the refined ratio is 0.99",
-                       centred_pair(0.1, 1.0),
-                       [](const nlohmann::json& p) { return with_form(p, kRefinedId, Form::RefinedQuarter); }});
+  c.mutants.push_back(
+      {.name = "quarter_for_half",
+       .what = "rhs with ¼ in place of the proof's ½, where the refined ratio is 0.99",
+       .params = centred_pair(0.1, 1.0),
+       .evaluate = [](const nlohmann::json& p) { return with_form(p, kRefinedId, Form::RefinedQuarter); }});
   return c;
 }
 

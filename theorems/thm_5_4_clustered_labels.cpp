@@ -350,15 +350,21 @@ Evidence perturbed_sample(const nlohmann::json& p, const std::string& id, bool p
 
 std::vector<Mutant> mutants(const std::string& id, bool paper) {
   std::vector<Mutant> m;
-  m.push_back({"wrong_K", "lhs with θ*_{K−1} against the rhs of K = 2, labels in 2 clusters (σ_y = 0.01)",
-               clustered_labels(0.01), [id, paper](const nlohmann::json& p) { return wrong_k(p, id, paper); }});
-  m.push_back({"perturbed_sample", "lhs with one label moved by 0.5, rhs from the collapsed labels (σ_y = 0)",
-               clustered_labels(0.0), [id, paper](const nlohmann::json& p) { return perturbed_sample(p, id, paper); }});
+  m.push_back({.name = "wrong_K",
+               .what = "lhs with θ*_{K−1} against the rhs of K = 2, labels in 2 clusters (σ_y = 0.01)",
+               .params = clustered_labels(0.01),
+               .evaluate = [id, paper](const nlohmann::json& p) { return wrong_k(p, id, paper); }});
+  m.push_back({.name = "perturbed_sample",
+               .what = "lhs with one label moved by 0.5, rhs from the collapsed labels (σ_y = 0)",
+               .params = clustered_labels(0.0),
+               .evaluate = [id, paper](const nlohmann::json& p) { return perturbed_sample(p, id, paper); }});
   if (paper) {
-    m.push_back({"dropped_factor",
-                 "rhs / (2·d·min{d, c}): removes the paper's factor (TCV/λ alone always holds) and 2 more; on the "
-                 "attained instance (lhs = 0.98·TCV/λ)",
-                 attained(), [id](const nlohmann::json& p) {
+    m.push_back({.name = "dropped_factor",
+                 .what =
+                     "rhs / (2·d·min{d, c}): removes the paper's factor (TCV/λ alone always holds) and 2 more; on the "
+                     "attained instance (lhs = 0.98·TCV/λ)",
+                 .params = attained(),
+                 .evaluate = [id](const nlohmann::json& p) {
                    const Instance in = build(p, id);
                    Evidence e = paper_double(in);
                    const RoundingEstimate r = rounding(in, e.lhs);
@@ -368,8 +374,10 @@ std::vector<Mutant> mutants(const std::string& id, bool paper) {
                    return e;
                  }});
   } else {
-    m.push_back({"halved_rhs", "rhs halved, on the instance where the refined ratio is 0.980", attained(),
-                 [id](const nlohmann::json& p) {
+    m.push_back({.name = "halved_rhs",
+                 .what = "rhs halved, on the instance where the refined ratio is 0.980",
+                 .params = attained(),
+                 .evaluate = [id](const nlohmann::json& p) {
                    Evidence e = refined_double(build(p, id));
                    e.rhs /= 2;
                    return e;
@@ -389,15 +397,25 @@ void wire(Check& c, Evidence (*dbl)(const Instance&), Evidence (*ref)(const Inst
 }
 
 Check make_thm_5_4_check() {
-  Check c{kId, "Theorem 5.4, eq. (43)", "‖θ* − θ*_K‖_F² ≤ d·min(d, c)·TCV_K(Y)/λ", "‖θ* − θ*_K‖_F²",
-          "d·min(d, c)·TCV_K(Y)/λ", {"refined_ratio"}, draw_instance, {}};
+  Check c{.id = kId,
+          .paper_ref = "Theorem 5.4, eq. (43)",
+          .statement = "‖θ* − θ*_K‖_F² ≤ d·min(d, c)·TCV_K(Y)/λ",
+          .lhs = "‖θ* − θ*_K‖_F²",
+          .rhs = "d·min(d, c)·TCV_K(Y)/λ",
+          .summary_metrics = {"refined_ratio"},
+          .draw = draw_instance};
   wire(c, paper_double, paper_reference);
   return c;
 }
 
 Check make_thm_5_4_refined_check() {
-  Check c{kRefinedId, "Theorem 5.4, refined (nrc)", "‖θ* − θ*_K‖_F² ≤ Σ_{j>K} σ_j(Y)²/(Nλ) ≤ TCV_K(Y)/λ",
-          "‖θ* − θ*_K‖_F²", "Σ_{j>K} σ_j(Y)²/(Nλ)", {"paper_ratio"}, draw_instance, {}};
+  Check c{.id = kRefinedId,
+          .paper_ref = "Theorem 5.4, refined (nrc)",
+          .statement = "‖θ* − θ*_K‖_F² ≤ Σ_{j>K} σ_j(Y)²/(Nλ) ≤ TCV_K(Y)/λ",
+          .lhs = "‖θ* − θ*_K‖_F²",
+          .rhs = "Σ_{j>K} σ_j(Y)²/(Nλ)",
+          .summary_metrics = {"paper_ratio"},
+          .draw = draw_instance};
   wire(c, refined_double, refined_reference);
   c.refines = kId;
   return c;
