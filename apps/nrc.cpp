@@ -521,6 +521,21 @@ int run(int argc, char** argv);
 
 }  // namespace
 
+// The command line as a shell would take it back: arguments with other than [A-Za-z0-9_./=,:+-] in
+// single quotes.
+std::string command_line(int argc, char** argv) {
+  std::string out = "nrc";
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    const bool plain = !a.empty() && a.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                                                         "0123456789_./=,:+-") == std::string::npos;
+    std::string quoted = "'";
+    for (char ch : a) quoted += ch == '\'' ? std::string("'\\''") : std::string(1, ch);
+    out += " " + (plain ? a : quoted + "'");
+  }
+  return out;
+}
+
 int main(int argc, char** argv) {
   const int rc = run(argc, argv);
   if (std::fflush(stdout) != 0 || std::ferror(stdout)) return stdout_failed();
@@ -715,6 +730,7 @@ int run(int argc, char** argv) {
     if (app.got_subcommand(report)) {
       ro.preset = nrc::parse_preset(preset_name);
       ro.search = !no_search;
+      ro.command = command_line(argc, argv);
       return nrc::cli::run_report(ro, threads_used());
     }
     if (app.got_subcommand(data)) return cmd_data(data_path);

@@ -244,6 +244,7 @@ int run_report(const ReportOptions& o, const std::string& blas_threads) {
   }
 
   writer.close();   // every record on disk, checked, before the report that summarises them
+  meta.command = o.command;
   meta.version = build::version;
   meta.commit = build::git_commit;
   meta.date = now_utc();

@@ -19,6 +19,7 @@ struct ReportOptions {
   unsigned threads = 0;       // worker threads; 0: every core
   bool search = true;         // the tightness search
   std::vector<std::string> only;   // check and experiment ids to run (empty: all)
+  std::string command;             // the command line as typed, for the report's header
 };
 
 std::uint64_t default_trials(Preset p);

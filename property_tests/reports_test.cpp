@@ -8,6 +8,7 @@
 
 #include "reports/figures.hpp"
 #include "reports/format.hpp"
+#include "theorems/registry.hpp"
 #include "theorems/summary.hpp"
 
 namespace {
@@ -47,6 +48,42 @@ TEST(Reports, SummaryTextStatesCountsRatiosAndTheWorstInstance) {
   EXPECT_TRUE(contains(text, "2 instances: 2 Pass, 0 Fail")) << text;
   EXPECT_TRUE(contains(text, "median 0.375")) << text;
   EXPECT_TRUE(contains(text, "nrc replay c --seed 2")) << text;
+}
+
+// Ratios near 1 show their distance to 1; elsewhere 3 significant digits.
+TEST(Reports, RatiosNearOneShowTheirDistanceToOne) {
+  EXPECT_EQ(nrc::ratio_text(0.99998), "0.99998");
+  EXPECT_EQ(nrc::ratio_text(1.0000123), "1.000012");
+  EXPECT_EQ(nrc::ratio_text(0.999), "0.999");
+  EXPECT_EQ(nrc::ratio_text(1.0), "1");
+  EXPECT_EQ(nrc::ratio_text(0.123456), "0.123");
+  EXPECT_EQ(nrc::ratio_text(250.0), "250");
+  EXPECT_EQ(nrc::ratio_text(std::numeric_limits<double>::infinity()), "inf");
+}
+
+// The report says what was sampled (from the records' parameters, seeds left out), which file
+// derives each check, and the command that made it.
+TEST(Reports, StatesCommandSampledParametersAndDerivation) {
+  std::vector<nrc::Record> rs = {record("c", nrc::Verdict::Pass, 0.25, 1), record("c", nrc::Verdict::Pass, 0.5, 2)};
+  rs[0].params = {{"lambda", 0.1}, {"loss", "squared"}, {"widths", {1, 2}}, {"data_seed", 5}};
+  rs[1].params = {{"lambda", 0.3}, {"loss", "ce"}, {"widths", {1, 2, 3}}, {"data_seed", 6}};
+  const nrc::Summary s = nrc::summarize("c", rs);
+  ASSERT_EQ(s.sampled.size(), 3u);   // lambda, loss, widths; no seed
+  EXPECT_EQ(s.sampled[0].name, "lambda");
+  EXPECT_EQ(s.sampled[0].min, 0.1);
+  EXPECT_EQ(s.sampled[0].max, 0.3);
+  EXPECT_EQ(s.sampled[1].values, (std::vector<std::string>{"ce", "squared"}));
+  EXPECT_TRUE(s.sampled[2].list);
+  EXPECT_EQ(s.sampled[2].max, 3.0);
+  const nrc::Check c{.id = "c"};   // aggregate-initialised here: its source is this file
+  EXPECT_TRUE(contains(c.source, "reports_test.cpp")) << c.source;
+  EXPECT_TRUE(contains(nrc::find_check("thm_5_4").source, "theorems/thm_5_4_clustered_labels.cpp"));
+  nrc::ReportMeta meta;
+  meta.command = "nrc report --trials 2";
+  const std::string md = nrc::report_markdown({{&c, s}}, meta);
+  EXPECT_TRUE(contains(md, "Command: `nrc report --trials 2`")) << md;
+  EXPECT_TRUE(contains(md, "lambda [0.1, 0.3]; loss {ce, squared}; widths lists of 2 to 3")) << md;
+  EXPECT_TRUE(contains(md, "derived in `")) << md;
 }
 
 TEST(Reports, MarkdownPutsCounterexamplesFirstEscapesPipesAndPairsRefinements) {

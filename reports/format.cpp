@@ -13,6 +13,32 @@ namespace {
 std::string g3(double x) { return std::isfinite(x) ? fmt::format("{:.3g}", x) : fmt::format("{}", x); }
 std::string g17(double x) { return fmt::format("{:.17g}", x); }
 
+// A file's path from the project's top folder (theorems/…), for the report's pointers to derivations.
+std::string project_path(const std::string& file) {
+  for (const char* top : {"theorems/", "experiments/", "lib/"}) {
+    const auto at = file.rfind(top);
+    if (at != std::string::npos) return file.substr(at);
+  }
+  return file;
+}
+
+std::string sampled_text(const Summary& s) {
+  std::string out;
+  for (const auto& p : s.sampled) {
+    std::string v;
+    if (p.list) {
+      v = p.min == p.max ? fmt::format("lists of {}", p.min) : fmt::format("lists of {} to {}", p.min, p.max);
+    } else if (p.numeric) {
+      v = p.min == p.max ? fmt::format("{:.4g}", p.min) : fmt::format("[{:.4g}, {:.4g}]", p.min, p.max);
+    } else {
+      for (const auto& x : p.values) v += (v.empty() ? "" : ", ") + x;
+      v = "{" + v + (p.more_values ? ", …}" : "}");
+    }
+    out += fmt::format("{}{} {}", out.empty() ? "" : "; ", p.name, v);
+  }
+  return out;
+}
+
 // A Markdown table cell: a literal | would end the cell.
 std::string cell(const std::string& text) {
   std::string out;
@@ -79,6 +105,12 @@ std::string decided_by(const Summary& s) {
 }
 }  // namespace
 
+std::string ratio_text(double x) {
+  if (!std::isfinite(x) || x == 1 || std::abs(x - 1) >= 0.01) return g3(x);
+  const int digits = static_cast<int>(std::ceil(-std::log10(std::abs(x - 1)))) + 2;
+  return fmt::format("{:.{}g}", x, std::min(digits, 17));
+}
+
 std::string shell_quoted(const std::string& s) {
   std::string out = "'";
   for (const char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
@@ -104,14 +136,14 @@ std::string replay_command(const Record& r) {
 std::string summary_text(const Summary& s) {
   std::string out = fmt::format("{} ({}): {} instances: {}\n", s.check, s.paper_ref, s.count, verdict_counts(s));
   if (s.ratio_count > 0)
-    out += fmt::format("  ratio lhs/rhs: min {}  median {}  max {}  (over {} instances)\n", g3(s.ratio_min),
-                       g3(s.ratio_median), g3(s.ratio_max), s.ratio_count);
+    out += fmt::format("  ratio lhs/rhs: min {}  median {}  max {}  (over {} instances)\n", ratio_text(s.ratio_min),
+                       ratio_text(s.ratio_median), ratio_text(s.ratio_max), s.ratio_count);
   for (const auto& m : s.metrics)
     if (m.count > 0)
       out += fmt::format("  {}: min {}  median {}  max {}\n", m.name, g3(m.min), g3(m.median), g3(m.max));
   out += fmt::format("  decided in: {}\n", decided_by(s));
   if (s.worst)
-    out += fmt::format("  worst instance: {} ratio {}: {}\n", name(s.worst->verdict), g3(s.worst->ratio),
+    out += fmt::format("  worst instance: {} ratio {}: {}\n", name(s.worst->verdict), ratio_text(s.worst->ratio),
                        replay_command(*s.worst));
   return out;
 }
@@ -231,8 +263,8 @@ std::string search_markdown(const std::vector<SearchSection>& searches) {
                    "|---|---|---|---|---|---|\n";
   for (const auto& s : searches) {
     const auto& b = s.result.best;
-    md += fmt::format("| `{}` | {} | {} | {} | {} ({}) | {} |\n", s.check->id, g3(s.result.start_ratio),
-                      b ? g3(b->ratio) : "–", b ? std::string(name(b->verdict)) : "–", s.result.evaluated,
+    md += fmt::format("| `{}` | {} | {} | {} | {} ({}) | {} |\n", s.check->id, ratio_text(s.result.start_ratio),
+                      b ? ratio_text(b->ratio) : "–", b ? std::string(name(b->verdict)) : "–", s.result.evaluated,
                       s.result.rejected, b ? fmt::format("`{}`", replay_command(*b)) : "–");
   }
   return md + "\n";
@@ -268,7 +300,7 @@ std::string data_search_markdown(const std::vector<DataSearchSection>& searches)
         other = "refined " + g3(b->metrics.at("refined_ratio").get<double>());
       const auto& info = b->metrics.at("search");
       md += fmt::format("| `{}` | {} | {} | {} | {} | {} ({}){} | `{}` |\n", sec.check->id, res.shape.label(),
-                        g3(b->ratio), name(b->verdict), other, info.value("evaluations", std::uint64_t{0}),
+                        ratio_text(b->ratio), name(b->verdict), other, info.value("evaluations", std::uint64_t{0}),
                         info.value("starts", std::uint64_t{0}), res.reused ? ", reused" : "", replay_command(*b));
       if (std::isfinite(b->ratio)) {
         auto [it, fresh] = best_by_d.emplace(res.shape.d, b->ratio);
@@ -303,7 +335,7 @@ std::string mutants_markdown(const ReportSection& sec) {
     std::string what;
     for (const Mutant& mu : sec.check->mutants)
       if (mu.name == name) what = mu.what;
-    md += fmt::format("  - `{}` ({}): **{}**, ratio {}{}\n", name, what, nrc::name(m.verdict), g3(m.ratio),
+    md += fmt::format("  - `{}` ({}): **{}**, ratio {}{}\n", name, what, nrc::name(m.verdict), ratio_text(m.ratio),
                       m.verdict == Verdict::Fail ? "" : fmt::format(" — not caught: `{}`", replay_command(m)));
   }
   return md;
@@ -335,6 +367,7 @@ std::string report_markdown(const std::vector<ReportSection>& sections, const Re
                             const std::vector<ExperimentSection>& experiments,
                             const std::vector<DataSearchSection>& data_searches) {
   std::string md = "# nrc report: Neural Rank Collapse, checked\n\n";
+  if (!meta.command.empty()) md += fmt::format("Command: `{}`\n\n", meta.command);
   md += fmt::format(
       "nrc {} at commit `{}`, {}. Preset `{}`, seed {}, {} instances per check, {} thread(s), wall time {:.1f} s.\n\n",
       meta.version, meta.commit, meta.date, meta.preset.empty() ? "default" : meta.preset, meta.seed, meta.trials,
@@ -346,17 +379,17 @@ std::string report_markdown(const std::vector<ReportSection>& sections, const Re
   for (const auto& sec : sections)
     if (sec.summary.fail > 0)
       counter += fmt::format("- **{}** ({}): {} instance(s) fail; worst ratio {}: `{}`\n", sec.check->id,
-                             sec.check->paper_ref, sec.summary.fail, g3(sec.summary.worst->ratio),
+                             sec.check->paper_ref, sec.summary.fail, ratio_text(sec.summary.worst->ratio),
                              replay_command(*sec.summary.worst));
   for (const auto& s : searches)
     if (s.result.best && s.result.best->verdict == Verdict::Fail && s.result.best->metrics.contains("search"))
-      counter += fmt::format("- **{}** (tightness search): ratio {}: `{}`\n", s.check->id, g3(s.result.best->ratio),
+      counter += fmt::format("- **{}** (tightness search): ratio {}: `{}`\n", s.check->id, ratio_text(s.result.best->ratio),
                              replay_command(*s.result.best));
   for (const auto& ds : data_searches)
     for (const auto& res : ds.results)
       if (res.best && res.best->verdict == Verdict::Fail)
         counter += fmt::format("- **{}** (search over data, {}): ratio {}: `{}`\n", ds.check->id, res.shape.label(),
-                               g3(res.best->ratio), replay_command(*res.best));
+                               ratio_text(res.best->ratio), replay_command(*res.best));
   for (const auto& ex : experiments)
     for (const Record& r : ex.result.claims)
       if (r.verdict == Verdict::Fail)
@@ -365,6 +398,11 @@ std::string report_markdown(const std::vector<ReportSection>& sections, const Re
   if (!counter.empty()) md += "## Counterexamples\n\n" + counter + "\n";
 
   md += "## Summary\n\n";
+  md += "ratio = lhs/rhs: at most 1 where the bound holds, the room it leaves below; near 1, tight (printed with "
+        "the digits that show the distance to 1); above 1 with verdict Fail, a counterexample. Verdict: Pass or Fail "
+        "beyond the rounding error of lhs − rhs; Inconclusive when that error or a failed computation cannot decide; "
+        "N/A outside the statement's hypotheses. Decided in: the arithmetic that decided (double, or 50 digits "
+        "where double could not). Mutants caught: deliberately wrong versions of the check that it Fails on.\n\n";
   md += "| check | statement (lhs ≤ rhs) | instances | Pass | Fail | Inconclusive | N/A | ratio min | median | "
         "max | decided in | mutants caught | worst instance |\n";
   md += "|---|---|---|---|---|---|---|---|---|---|---|---|---|\n";
@@ -373,8 +411,8 @@ std::string report_markdown(const std::vector<ReportSection>& sections, const Re
     const bool any = s.ratio_count > 0;
     md += fmt::format("| `{}` {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n", sec.check->id,
                       sec.check->paper_ref, cell(sec.check->statement), s.count, s.pass, s.fail, s.inconclusive,
-                      s.not_applicable, any ? g3(s.ratio_min) : "–", any ? g3(s.ratio_median) : "–",
-                      any ? g3(s.ratio_max) : "–", decided_by(s), mutants_caught(sec),
+                      s.not_applicable, any ? ratio_text(s.ratio_min) : "–", any ? ratio_text(s.ratio_median) : "–",
+                      any ? ratio_text(s.ratio_max) : "–", decided_by(s), mutants_caught(sec),
                       s.worst ? fmt::format("`{}`", replay_command(*s.worst)) : "–");
   }
   md += "\n";
@@ -390,7 +428,7 @@ std::string report_markdown(const std::vector<ReportSection>& sections, const Re
         const Summary& s = sec->summary;
         const bool any = s.ratio_count > 0;
         pairs += fmt::format("| `{}` | {} | {} | {} | {} | {} |\n", sec->check->id, cell(sec->check->statement), s.fail,
-                             s.count, any ? g3(s.ratio_median) : "–", any ? g3(s.ratio_max) : "–");
+                             s.count, any ? ratio_text(s.ratio_median) : "–", any ? ratio_text(s.ratio_max) : "–");
       }
     }
   }
@@ -424,7 +462,7 @@ std::string report_markdown(const std::vector<ReportSection>& sections, const Re
   for (const auto& sec : sections)
     if (!sec.check->chain_links.empty() && sec.summary.worst)
       findings += fmt::format("- `{}`: tightest instance at ratio {} (`{}`); the per-layer chain of the proof's links below.\n",
-                              sec.check->id, g3(sec.summary.ratio_max), replay_command(*sec.summary.worst));
+                              sec.check->id, ratio_text(sec.summary.ratio_max), replay_command(*sec.summary.worst));
   if (!findings.empty() || !counter.empty()) {
     md += "## Findings\n\n";
     if (!counter.empty()) md += "Counterexamples: see the top of this report.\n\n";
@@ -437,16 +475,19 @@ std::string report_markdown(const std::vector<ReportSection>& sections, const Re
     md += fmt::format("### `{}`: {}\n\n", sec.check->id, sec.check->paper_ref);
     md += fmt::format("Claim as checked: {}.\n\n- lhs: {}\n- rhs: {}\n", sec.check->statement, sec.check->lhs,
                       sec.check->rhs);
+    md += fmt::format("- derived in `{}` (its header: hypotheses, both sides, where it is tight)\n",
+                      project_path(sec.check->source));
+    if (!s.sampled.empty()) md += fmt::format("- sampled parameters (over these records): {}\n", sampled_text(s));
     md += fmt::format("- {} instances: {}\n", s.count, verdict_counts(s));
     if (s.ratio_count > 0)
       md += fmt::format("- ratio lhs/rhs over {} instances: min {}, median {}, max {}\n", s.ratio_count,
-                        g3(s.ratio_min), g3(s.ratio_median), g3(s.ratio_max));
+                        ratio_text(s.ratio_min), ratio_text(s.ratio_median), ratio_text(s.ratio_max));
     for (const auto& m : s.metrics)
       if (m.count > 0)
         md += fmt::format("- {} over {} instances: min {}, median {}, max {}\n", m.name, m.count, g3(m.min),
                           g3(m.median), g3(m.max));
     if (s.worst)
-      md += fmt::format("- worst instance ({}, ratio {}): `{}`{}\n", name(s.worst->verdict), g3(s.worst->ratio),
+      md += fmt::format("- worst instance ({}, ratio {}): `{}`{}\n", name(s.worst->verdict), ratio_text(s.worst->ratio),
                         replay_command(*s.worst), s.worst->notes.empty() ? "" : " — " + s.worst->notes);
     md += mutants_markdown(sec);
     md += fmt::format("\n{}", chain_markdown(sec));

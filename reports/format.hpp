@@ -50,6 +50,7 @@ struct ExperimentSection {
 };
 
 struct ReportMeta {
+  std::string command;   // the command line that produced the report, as typed (shell-quoted)
   std::string version, commit, date, threads, preset, libraries;
   std::uint64_t seed = 0, trials = 0;
   double wall_seconds = 0;
@@ -66,6 +67,10 @@ struct ReportMeta {
 // (one per train_status[_tag] metric of a record) met the trainer's tolerance, how many of those
 // Lanczos certified local minima, saddles or left undecided, then one line per run short of the
 // tolerance with the stationarity it reached. Empty when no record holds a run.
+// A ratio lhs/rhs with 3 significant digits, or as many as show its distance to 1 when it is within
+// 1% of 1 (0.99998, not "1"); exactly 1 prints as 1.
+std::string ratio_text(double x);
+
 std::string certificate_markdown(const std::vector<Record>& points);
 
 // Sections, in order: counterexamples (any Fail: checks, searches, experiment claims), the summary

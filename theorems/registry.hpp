@@ -4,6 +4,7 @@
 // one line in registry.cpp.
 #include <functional>
 #include <optional>
+#include <source_location>
 #include <string>
 #include <vector>
 
@@ -72,6 +73,9 @@ struct Check {
   std::vector<std::string> optional_params = {};
   // Deliberately wrong versions the check must Fail on (see Mutant); ctest and the report run them.
   std::vector<Mutant> mutants = {};
+  // The file that builds the check (and derives it in its header): filled where the Check is
+  // aggregate-initialised (Check c{…}), so the report can point to the derivation. Not set by hand.
+  std::string source = std::source_location::current().file_name();
 };
 
 const std::vector<Check>& registry();

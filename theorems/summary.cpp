@@ -66,6 +66,38 @@ Summary summarize(const std::string& check_id, const std::vector<Record>& record
     }
     s.chain.push_back(cl);
   }
+  std::map<std::string, Summary::Sampled> sampled;
+  for (const Record& r : records) {
+    if (r.check != check_id || !r.params.is_object()) continue;
+    for (const auto& [key, v] : r.params.items()) {
+      if (key.find("seed") != std::string::npos) continue;
+      auto [it, fresh] = sampled.try_emplace(key);
+      Summary::Sampled& p = it->second;
+      p.name = key;
+      const bool num = v.is_number(), list = v.is_array();
+      if (!num && !list && !v.is_string()) continue;
+      const double x = num ? v.get<double>() : list ? static_cast<double>(v.size()) : 0.0;
+      if (fresh || (num != p.numeric || list != p.list)) {
+        p.numeric = num;
+        p.list = list;
+        p.min = p.max = x;
+      }
+      p.min = std::min(p.min, x);
+      p.max = std::max(p.max, x);
+      if (v.is_string()) {
+        const std::string value = v.get<std::string>();
+        if (std::find(p.values.begin(), p.values.end(), value) == p.values.end()) {
+          if (p.values.size() < 8) {
+            p.values.push_back(value);
+            std::sort(p.values.begin(), p.values.end());
+          } else {
+            p.more_values = true;
+          }
+        }
+      }
+    }
+  }
+  for (auto& [key, p] : sampled) s.sampled.push_back(std::move(p));
   for (const std::string& name : metric_names) {
     Summary::Stat st{name};
     std::vector<double> values;

@@ -31,6 +31,17 @@ struct Summary {
     std::vector<Stat> links;   // links[k].name = "k"
   };
   std::vector<ChainLayer> chain;   // by layer, ascending
+  // What was sampled: per parameter of the records (seeds excluded), the range of a number, the
+  // values of a string (up to 8) or the lengths of a list. The generator's actual draws, not its
+  // documentation.
+  struct Sampled {
+    std::string name;
+    bool numeric = false, list = false;
+    double min = 0, max = 0;                // numbers; list lengths
+    std::vector<std::string> values;        // strings (distinct, sorted; at most 8 kept)
+    bool more_values = false;
+  };
+  std::vector<Sampled> sampled;   // by parameter name
 };
 
 // Records of other checks are ignored. `metric_names`: numeric metrics to summarize.
