@@ -177,7 +177,9 @@ int run_report(const ReportOptions& o, const std::string& blas_threads) {
     for (const Record& r : all)
       if (r.check == check.id && r.run_seed == o.seed && r.index && *r.index < trials && seen.insert(*r.index).second)
         mine.push_back(r);
-    sections.push_back({&check, summarize(check.id, mine, check.summary_metrics), mutants[c]});
+    ReportSection sec{&check, summarize(check.id, mine, check.summary_metrics), mutants[c]};
+    for (const Figure& f : check_figures(check, mine)) sec.figures.push_back(render_figure(f, dir.string()));
+    sections.push_back(std::move(sec));
   }
 
   // 3. The tightness search, around each check's tightest instances of this run.

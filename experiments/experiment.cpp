@@ -73,7 +73,7 @@ std::size_t require_stationary(Evidence& e, const std::vector<PointUse>& used) {
 
 nlohmann::json to_json(const Figure& f) {
   nlohmann::json series = nlohmann::json::array();
-  for (const auto& s : f.series) series.push_back({{"name", s.name}, {"x", s.x}, {"y", s.y}, {"dashed", s.dashed}});
+  for (const auto& s : f.series) series.push_back({{"name", s.name}, {"x", s.x}, {"y", s.y}, {"dashed", s.dashed}, {"points", s.points}});
   return {{"id", f.id},     {"title", f.title}, {"xlabel", f.xlabel}, {"ylabel", f.ylabel}, {"zlabel", f.zlabel},
           {"logx", f.logx}, {"logy", f.logy},   {"series", series},   {"x", f.x},           {"y", f.y},
           {"z", f.z}};
@@ -90,7 +90,7 @@ Figure figure_from_json(const nlohmann::json& j) {
     f.logx = j.value("logx", false);
     f.logy = j.value("logy", false);
     for (const auto& s : j.value("series", nlohmann::json::array())) {
-      Series se{s.at("name").get<std::string>(), {}, {}, s.value("dashed", false)};
+      Series se{s.at("name").get<std::string>(), {}, {}, s.value("dashed", false), s.value("points", false)};
       // null (a non-finite value written by the records) reads back as NaN
       for (const auto& v : s.at("x")) se.x.push_back(v.is_null() ? NAN : v.get<double>());
       for (const auto& v : s.at("y")) se.y.push_back(v.is_null() ? NAN : v.get<double>());

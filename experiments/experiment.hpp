@@ -30,6 +30,7 @@ struct Series {
   // A reference curve (a closed form beside measured runs): drawn dashed, in the colour of the solid
   // series of the same rank (the k-th dashed series pairs with the k-th solid one).
   bool dashed = false;
+  bool points = false;   // markers only, no line: a scatter
 };
 
 // One plot. A line plot when `series` is non-empty; a heatmap when `z` is (z[iy][ix] at (x[ix], y[iy])).

@@ -25,6 +25,7 @@ nrc::Record record(const std::string& check, nrc::Verdict v, double ratio, std::
 }
 
 bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+std::string slurp(const std::string& path);
 
 TEST(Reports, ReplayCommandBySeedParamsOrUserData) {
   nrc::Record r = record("thm_5_4", nrc::Verdict::Pass, 0.1, 42);
@@ -84,6 +85,32 @@ TEST(Reports, StatesCommandSampledParametersAndDerivation) {
   EXPECT_TRUE(contains(md, "Command: `nrc report --trials 2`")) << md;
   EXPECT_TRUE(contains(md, "lambda [0.1, 0.3]; loss {ce, squared}; widths lists of 2 to 3")) << md;
   EXPECT_TRUE(contains(md, "derived in `")) << md;
+}
+
+// A check's figures: the ratio distribution (fraction ≤ x at the sorted ratios, with ratio = 1 drawn)
+// and lhs against rhs as a scatter with lhs = rhs drawn; N/A records and non-positive sides left out.
+TEST(Reports, CheckFiguresShowTheRatioDistributionAndBothSides) {
+  std::vector<nrc::Record> rs = {record("c", nrc::Verdict::Pass, 0.5, 1), record("c", nrc::Verdict::Pass, 0.25, 2),
+                                 record("c", nrc::Verdict::Fail, 2.0, 3), record("c", nrc::Verdict::NotApplicable, 0.1, 4)};
+  for (nrc::Record& r : rs) {
+    r.rhs = 4;
+    r.lhs = r.ratio * 4;
+  }
+  const nrc::Check c{.id = "c", .lhs = "L", .rhs = "R"};
+  const std::vector<nrc::Figure> figs = nrc::check_figures(c, rs);
+  ASSERT_EQ(figs.size(), 2u);
+  EXPECT_EQ(figs[0].id, "check_c_ratio");
+  EXPECT_EQ(figs[0].series[0].x, (std::vector<double>{0.25, 0.5, 2.0}));
+  EXPECT_EQ(figs[0].series[0].y[2], 1.0);
+  EXPECT_TRUE(figs[0].series[1].dashed);
+  EXPECT_EQ(figs[1].id, "check_c_sides");
+  EXPECT_TRUE(figs[1].series[0].points);
+  EXPECT_EQ(figs[1].series[0].y, (std::vector<double>{2.0, 1.0, 8.0}));   // lhs, in record order
+  EXPECT_EQ(figs[1].series[1].x, (std::vector<double>{1.0, 8.0}));        // lhs = rhs over the range
+  const nrc::test::TempDir dir;
+  const nrc::RenderedFigure r = nrc::render_figure(figs[1], dir.path().string());
+  EXPECT_TRUE(contains(slurp(dir.file(r.script)), "with points")) << slurp(dir.file(r.script));
+  EXPECT_TRUE(nrc::check_figures(c, {rs[3]}).empty());   // nothing judged: no figure
 }
 
 TEST(Reports, MarkdownPutsCounterexamplesFirstEscapesPipesAndPairsRefinements) {

@@ -1,5 +1,6 @@
 #include "reports/figures.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -54,7 +55,7 @@ std::string ticks(const std::vector<double>& values) {
 
 RenderedFigure render_figure(const Figure& f, const std::string& dir) {
   const std::filesystem::path base(dir);
-  RenderedFigure out{f.id + ".csv", f.id + ".gp", f.id + ".svg", false, ""};
+  RenderedFigure out{f.id + ".csv", f.id + ".gp", f.id + ".svg", f.title, false, ""};
   const bool heatmap = !f.z.empty();
 
   std::string csv, data;
@@ -103,8 +104,9 @@ RenderedFigure render_figure(const Figure& f, const std::string& dir) {
     std::size_t solid = 0, dashed = 0;
     for (std::size_t s = 0; s < f.series.size(); ++s) {
       const bool d = f.series[s].dashed;
-      gp += fmt::format("{}$s{} using 1:2 with linespoints lc {} dt {} title {}", s ? ", " : "", s,
-                        d ? ++dashed : ++solid, d ? 2 : 1, gp_string(f.series[s].name));
+      gp += fmt::format("{}$s{} using 1:2 with {} lc {} dt {} title {}", s ? ", " : "", s,
+                        f.series[s].points ? "points pt 7 ps 0.5" : "linespoints", d ? ++dashed : ++solid, d ? 2 : 1,
+                        gp_string(f.series[s].name));
     }
     if (f.series.empty()) gp += "NaN notitle";
     gp += "\n";
@@ -135,6 +137,47 @@ RenderedFigure render_figure(const Figure& f, const std::string& dir) {
   } else {
     out.error = rc == 127 * 256 || rc == 127 ? "gnuplot not found (bash scripts/setup installs gnuplot-nox)"
                                              : fmt::format("gnuplot failed (exit status {}), see {}.log", rc, f.id);
+  }
+  return out;
+}
+
+std::vector<Figure> check_figures(const Check& check, const std::vector<Record>& records) {
+  std::vector<double> ratios, lhs, rhs;
+  for (const Record& r : records) {
+    if (r.check != check.id || r.verdict == Verdict::NotApplicable) continue;
+    if (std::isfinite(r.ratio) && r.ratio > 0) ratios.push_back(r.ratio);
+    if (std::isfinite(r.lhs) && std::isfinite(r.rhs) && r.lhs > 0 && r.rhs > 0) {
+      lhs.push_back(r.lhs);
+      rhs.push_back(r.rhs);
+    }
+  }
+  std::vector<Figure> out;
+  if (ratios.size() >= 2) {
+    std::sort(ratios.begin(), ratios.end());
+    std::vector<double> frac;
+    for (std::size_t i = 0; i < ratios.size(); ++i) frac.push_back(static_cast<double>(i + 1) / ratios.size());
+    Figure f;
+    f.id = "check_" + check.id + "_ratio";
+    f.title = fmt::format("{}: distribution of lhs/rhs over {} judged instances", check.id, ratios.size());
+    f.xlabel = "ratio lhs/rhs";
+    f.ylabel = "fraction of instances with ratio ≤ x";
+    f.logx = true;
+    f.series.push_back({"instances", ratios, frac});
+    f.series.push_back({"ratio = 1 (the bound)", {1.0, 1.0}, {0.0, 1.0}, true});
+    out.push_back(std::move(f));
+  }
+  if (lhs.size() >= 2) {
+    const double lo = std::min(*std::min_element(lhs.begin(), lhs.end()), *std::min_element(rhs.begin(), rhs.end()));
+    const double hi = std::max(*std::max_element(lhs.begin(), lhs.end()), *std::max_element(rhs.begin(), rhs.end()));
+    Figure f;
+    f.id = "check_" + check.id + "_sides";
+    f.title = fmt::format("{}: lhs against rhs ({} instances with both positive)", check.id, lhs.size());
+    f.xlabel = "rhs: " + check.rhs;
+    f.ylabel = "lhs: " + check.lhs;
+    f.logx = f.logy = true;
+    f.series.push_back({"instances", rhs, lhs, false, true});
+    f.series.push_back({"lhs = rhs", {lo, hi}, {lo, hi}, true});
+    out.push_back(std::move(f));
   }
   return out;
 }

@@ -4,11 +4,13 @@
 #include <string>
 
 #include "experiments/experiment.hpp"
+#include "theorems/registry.hpp"
 
 namespace nrc {
 
 struct RenderedFigure {
   std::string csv, script, svg;   // file names (relative to the output folder)
+  std::string title;              // the figure's
   bool rendered = false;          // the SVG exists
   std::string error;              // why not (gnuplot missing or failed), one line
 };
@@ -19,5 +21,12 @@ struct RenderedFigure {
 // stay square). Throws WriteError if the CSV or script cannot be written; a gnuplot failure
 // (including an incomplete SVG) is reported in `error`, and the previous SVG, if any, stays.
 RenderedFigure render_figure(const Figure& figure, const std::string& dir);
+
+// A check's two figures, from its records (empty when fewer than two have what a figure needs):
+//  - check_<id>_ratio: the distribution of lhs/rhs over the judged instances (fraction of instances
+//    with ratio ≤ x, log x axis), with the line ratio = 1 where a bound stops holding;
+//  - check_<id>_sides: lhs against rhs (instances with both positive and finite, log–log) with the
+//    line lhs = rhs: points above it are counterexamples.
+std::vector<Figure> check_figures(const Check& check, const std::vector<Record>& records);
 
 }  // namespace nrc

@@ -218,6 +218,19 @@ std::string statement(const Record& r) {
   return r.metrics.contains("statement") ? r.metrics.at("statement").get<std::string>() : std::string();
 }
 
+// Each figure as an image (its title the alt text) with links to its data and script.
+std::string figures_markdown(const std::vector<RenderedFigure>& figures) {
+  std::string md;
+  for (const RenderedFigure& f : figures) {
+    if (f.rendered)
+      md += fmt::format("![{}]({})\n\n", f.title, f.svg);
+    else
+      md += fmt::format("> figure `{}` not rendered: {}\n\n", f.svg, f.error);
+    md += fmt::format("Data: [{}]({}), script: [{}]({})\n\n", f.csv, f.csv, f.script, f.script);
+  }
+  return md;
+}
+
 std::string experiment_markdown(const ExperimentSection& ex) {
   const Experiment& e = *ex.experiment;
   std::string md = fmt::format("## {}: {}\n\n", e.paper_ref, e.title);
@@ -242,16 +255,7 @@ std::string experiment_markdown(const ExperimentSection& ex) {
       if (!r.notes.empty()) md += fmt::format("- `{}`: {}\n", r.params.value("claim", ""), r.notes);
     md += "\n";
   }
-  for (std::size_t i = 0; i < ex.result.figures.size() && i < ex.figures.size(); ++i) {
-    const Record& r = ex.result.figures[i];
-    const RenderedFigure& f = ex.figures[i];
-    const std::string title = r.metrics.contains("figure") ? r.metrics.at("figure").value("title", "") : "";
-    if (f.rendered)
-      md += fmt::format("![{}]({})\n\n", title, f.svg);
-    else
-      md += fmt::format("> figure `{}` not rendered: {}\n\n", f.svg, f.error);
-    md += fmt::format("Data: [{}]({}), script: [{}]({})\n\n", f.csv, f.csv, f.script, f.script);
-  }
+  md += figures_markdown(ex.figures);
   return md;
 }
 
@@ -491,6 +495,7 @@ std::string report_markdown(const std::vector<ReportSection>& sections, const Re
                         replay_command(*s.worst), s.worst->notes.empty() ? "" : " — " + s.worst->notes);
     md += mutants_markdown(sec);
     md += fmt::format("\n{}", chain_markdown(sec));
+    md += figures_markdown(sec.figures);
   }
   return md;
 }

@@ -30,6 +30,7 @@ struct ReportSection {
   const Check* check;
   Summary summary;
   std::vector<Record> mutants = {};   // the check's mutants, evaluated (metrics["mutant"] = name)
+  std::vector<RenderedFigure> figures = {};   // check_figures(), rendered
 };
 
 struct SearchSection {
