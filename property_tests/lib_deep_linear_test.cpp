@@ -66,6 +66,19 @@ TEST(DeepLinearScalar, ThresholdClosedFormAgreesWithSolver) {
     }
 }
 
+// λ/a tiny: the left bracket of the local maximiser, (λ/a)^{L/(L−2)} = 1e-15 for L = 3, lies below the
+// rounding of g(s) − a (u·a ≈ 1e-13); the solver still brackets it and finds s₁ with g(s₁) = a within a
+// few u·a: the bracket's relative width 2⁻⁵⁰ moves g by ≤ (1/3)(a/s)·4u·s, the pow and the sum by ~3u·a.
+// g is evaluated with the solver's own exponent 2/L − 1 (rounded): −1/3 rounded differently would move
+// s^p by |δp·ln s| ≈ 5e-17·35, i.e. 2e-15·a.
+TEST(DeepLinearScalar, TinyLambdaOverA) {
+  const auto r = nrc::solve_deep_linear_scalar(1000.0, 0.01, 3);
+  EXPECT_TRUE(r.two_minima);
+  EXPECT_GT(r.local_max, 0.0);
+  EXPECT_NEAR(r.local_max + 0.01 * std::pow(r.local_max, 2.0 / 3 - 1), 1000.0, 16 * kU * 1000.0);
+  EXPECT_NEAR(r.s, 1000.0, 1.0);
+}
+
 // Far from the threshold φ has one minimum (small a: no positive stationary point) or two.
 TEST(DeepLinearScalar, OneOrTwoMinima) {
   const auto small = nrc::solve_deep_linear_scalar(0.01, 1.0, 3);

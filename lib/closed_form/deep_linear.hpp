@@ -44,7 +44,8 @@ T deep_linear_phi(const T& s, const T& a, const T& lambda, unsigned L) {
 // s_m = (λ(L−2)/L)^{L/(2(L−1))}; positive stationary points exist iff g(s_m) < a, the larger root
 // s₂ ∈ (s_m, a) is the local minimiser (bracketed, TOMS 748 to full precision) and is compared
 // with the boundary value φ(0) = a²; the smaller root s₁ ∈ ((λ/a)^{L/(L−2)}, s_m) (at the left end
-// λs^{2/L−1} = a, so g(s) − a = s > 0) is the local maximiser between them.
+// λs^{2/L−1} = a, so g(s) − a = s > 0, halved while rounding hides that) is the local maximiser between
+// them.
 template <class T>
 ScalarSolution<T> solve_deep_linear_scalar(const T& a, const T& lambda, unsigned L) {
   using std::pow;
@@ -66,7 +67,11 @@ ScalarSolution<T> solve_deep_linear_scalar(const T& a, const T& lambda, unsigned
         return T((bracket.first + bracket.second) / 2);
       };
       const T s2 = root(s_m, a);
-      r.local_max = root(T(pow(lambda / a, Lt / (Lt - 2))), s_m);
+      // g(s) − a = s > 0 at s_lo in exact arithmetic; where s_lo is below the rounding of g's terms the
+      // computed sign may not show it, and g → +∞ as s → 0⁺, so halving reaches a positive value.
+      T s_lo = pow(lambda / a, Lt / (Lt - 2));
+      for (int k = 0; k < 2000 && !(g(s_lo) > 0); ++k) s_lo /= 2;
+      r.local_max = root(s_lo, s_m);
       const T at_s2 = deep_linear_phi(s2, a, lambda, L), at_0 = a * a;
       r.two_minima = true;
       r.s = at_s2 <= at_0 ? s2 : T(0);
