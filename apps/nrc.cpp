@@ -85,22 +85,6 @@ std::string threads_used() {
   return "1 (nrc's default; set OPENBLAS_NUM_THREADS to change)";
 }
 
-// A Markdown table cell: pipes escaped, so an inequality like |a − b| stays in its cell.
-std::string markdown_cell(const std::string& s) {
-  std::string out;
-  for (char ch : s) out += ch == '|' ? std::string("\\|") : std::string(1, ch);
-  return out;
-}
-
-// The README's check table (a test keeps the README equal to it): precision "double / 50 digits" when
-// the check has a reference path the runner escalates to.
-void list_markdown() {
-  fmt::print("| id | paper | inequality as checked (lhs ≤ rhs) | decided in |\n|---|---|---|---|\n");
-  for (const auto& c : nrc::registry())
-    fmt::print("| `{}` | {} | {} | {} |\n", c.id, markdown_cell(c.paper_ref), markdown_cell(c.statement),
-               c.evaluate_reference ? "double / 50 digits" : "double");
-}
-
 void list_json() {
   nlohmann::json checks = nlohmann::json::array(), experiments = nlohmann::json::array();
   for (const auto& c : nrc::registry()) {
@@ -130,7 +114,7 @@ int cmd_list(bool json, bool markdown) {
     return 0;
   }
   if (markdown) {
-    list_markdown();
+    fmt::print("{}", nrc::checks_table_markdown(nrc::registry()));
     return 0;
   }
   std::size_t id_width = 0, ref_width = 0;

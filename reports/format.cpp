@@ -105,6 +105,14 @@ std::string decided_by(const Summary& s) {
 }
 }  // namespace
 
+std::string checks_table_markdown(const std::vector<Check>& checks) {
+  std::string md = "| id | paper | inequality as checked (lhs ≤ rhs) | decided in |\n|---|---|---|---|\n";
+  for (const auto& c : checks)
+    md += fmt::format("| `{}` | {} | {} | {} |\n", c.id, cell(c.paper_ref), cell(c.statement),
+                      c.evaluate_reference ? "double / 50 digits" : "double");
+  return md;
+}
+
 std::string ratio_text(double x) {
   if (!std::isfinite(x) || x == 1 || std::abs(x - 1) >= 0.01) return g3(x);
   const int digits = static_cast<int>(std::ceil(-std::log10(std::abs(x - 1)))) + 2;

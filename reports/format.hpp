@@ -68,6 +68,11 @@ struct ReportMeta {
 // (one per train_status[_tag] metric of a record) met the trainer's tolerance, how many of those
 // Lanczos certified local minima, saddles or left undecided, then one line per run short of the
 // tolerance with the stationarity it reached. Empty when no record holds a run.
+// The README's check table (`nrc list --markdown`; a test keeps the README equal to it): id, paper
+// reference, statement, and "double / 50 digits" for checks with a reference path the runner
+// escalates to, else "double".
+std::string checks_table_markdown(const std::vector<Check>& checks);
+
 // A ratio lhs/rhs with 3 significant digits, or as many as show its distance to 1 when it is within
 // 1% of 1 (0.99998, not "1"); exactly 1 prints as 1.
 std::string ratio_text(double x);
