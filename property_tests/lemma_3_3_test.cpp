@@ -97,8 +97,8 @@ TEST(Lemma33, LinearLayerMatchesTheHandComputation) {
   // M̄ = M exactly here (gradient_curvature_bound.hpp): the computed M̄ uses ‖W‖₂ + p·ε·‖W‖₂ (LAPACK's
   // error bound) and a margin 1 + γ_{64(L+2)+w'} (w' the largest dimension), M here LAPACK's ‖W‖₂ (within
   // p·ε·w); M's relative sensitivity to w is w/√(w² + 1) ≤ 1, and the 2×2 λ_max adds ≤ 10u: so M̄ lies in
-  // [M − pε·M, M·(1 + γ_{64·3+d+c} + 2pε + 10u)], p = max(d, c).
-  const double p_eps = static_cast<double>(std::max(d, c)) * std::numeric_limits<double>::epsilon();
+  // [M − pε·M, M·(1 + γ_{64·3+d+c} + 2pε + 10u)], pε = tol::svd_abs_error's for ‖W‖₂ = 1.
+  const double p_eps = nrc::tol::svd_abs_error(1.0, d, c);
   EXPECT_GE(pm[0].M_bar, M * (1 - p_eps));
   EXPECT_LE(pm[0].M_bar, M * (1 + nrc::tol::gamma(64 * 3 + d + c) + 2 * p_eps + 10 * nrc::tol::unit_roundoff));
   // D²G is the same at every point here, so the bound over each block's hull and over all points agree.
