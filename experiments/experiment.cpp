@@ -1,7 +1,11 @@
 #include "experiments/experiment.hpp"
 
+#include <algorithm>
+#include <array>
+#include <cmath>
 #include <map>
 #include <mutex>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -71,9 +75,63 @@ std::size_t require_stationary(Evidence& e, const std::vector<PointUse>& used) {
   return short_of.size();
 }
 
+namespace {
+
+constexpr std::array<std::pair<Series::Role, std::string_view>, 3> kRoles = {
+    {{Series::Role::Data, "data"},
+     {Series::Role::Reference, "reference"},
+     {Series::Role::NotConverged, "not_converged"}}};
+
+std::string_view name(Series::Role r) {
+  for (const auto& [role, text] : kRoles)
+    if (role == r) return text;
+  return "data";
+}
+
+}  // namespace
+
+Series slope_reference(const std::vector<Series>& data, double slope) {
+  double lo = INFINITY, hi = -INFINITY, log_c = 0;
+  std::size_t n = 0;
+  for (const Series& s : data) {
+    if (s.role != Series::Role::Data || s.dashed) continue;
+    for (std::size_t i = 0; i < s.x.size(); ++i) {
+      if (!(s.x[i] > 0 && s.y[i] > 0 && std::isfinite(s.x[i]) && std::isfinite(s.y[i]))) continue;
+      lo = std::min(lo, s.x[i]);
+      hi = std::max(hi, s.x[i]);
+      log_c += std::log(s.y[i]) - slope * std::log(s.x[i]);
+      ++n;
+    }
+  }
+  Series ref{fmt::format("slope {} (claimed)", slope), {}, {}, true, false, Series::Role::Reference};
+  if (n == 0) return ref;
+  const double c = std::exp(log_c / static_cast<double>(n));
+  ref.x = {lo, hi};
+  ref.y = {c * std::pow(lo, slope), c * std::pow(hi, slope)};
+  return ref;
+}
+
+void mark_not_converged(Figure& f, double x, double y) {
+  if (!std::isfinite(x) || !std::isfinite(y)) return;
+  auto it = std::find_if(f.series.begin(), f.series.end(),
+                         [](const Series& s) { return s.role == Series::Role::NotConverged; });
+  if (it == f.series.end()) {
+    f.series.push_back({"not converged", {}, {}, false, true, Series::Role::NotConverged});
+    it = std::prev(f.series.end());
+  }
+  it->x.push_back(x);
+  it->y.push_back(y);
+}
+
 nlohmann::json to_json(const Figure& f) {
   nlohmann::json series = nlohmann::json::array();
-  for (const auto& s : f.series) series.push_back({{"name", s.name}, {"x", s.x}, {"y", s.y}, {"dashed", s.dashed}, {"points", s.points}});
+  for (const auto& s : f.series)
+    series.push_back({{"name", s.name},
+                      {"x", s.x},
+                      {"y", s.y},
+                      {"dashed", s.dashed},
+                      {"points", s.points},
+                      {"role", std::string(name(s.role))}});
   return {{"id", f.id},     {"title", f.title}, {"xlabel", f.xlabel}, {"ylabel", f.ylabel}, {"zlabel", f.zlabel},
           {"logx", f.logx}, {"logy", f.logy},   {"series", series},   {"x", f.x},           {"y", f.y},
           {"z", f.z}};
@@ -91,6 +149,10 @@ Figure figure_from_json(const nlohmann::json& j) {
     f.logy = j.value("logy", false);
     for (const auto& s : j.value("series", nlohmann::json::array())) {
       Series se{s.at("name").get<std::string>(), {}, {}, s.value("dashed", false), s.value("points", false)};
+      const std::string role = s.value("role", "data");   // records older than roles hold data series only
+      const auto r = std::find_if(kRoles.begin(), kRoles.end(), [&](const auto& kv) { return kv.second == role; });
+      require(r != kRoles.end(), "figure_from_json", "series '{}' has an unknown role '{}'", se.name, role);
+      se.role = r->first;
       // null (a non-finite value written by the records) reads back as NaN
       for (const auto& v : s.at("x")) se.x.push_back(v.is_null() ? NAN : v.get<double>());
       for (const auto& v : s.at("y")) se.y.push_back(v.is_null() ? NAN : v.get<double>());

@@ -25,15 +25,25 @@ std::string_view name(Preset p);             // "default", "paper"
 Preset parse_preset(std::string_view s);     // throws invalid_argument naming the presets
 
 struct Series {
+  // What a series is to the reader; reports/figures.cpp draws each role apart, in colours no other
+  // role uses, so a guide or a warning is never mistaken for data.
+  enum class Role {
+    Data,           // measured or computed values
+    Reference,      // a guide a claim is read against (a claimed slope, ratio = 1): grey, dashed
+    NotConverged,   // markers at points whose training stopped short of its tolerance: black open circles
+                    // (on a heatmap, black cell outlines)
+  };
   std::string name;
   std::vector<double> x, y;
   // A reference curve (a closed form beside measured runs): drawn dashed, in the colour of the solid
   // series of the same rank (the k-th dashed series pairs with the k-th solid one).
   bool dashed = false;
   bool points = false;   // markers only, no line: a scatter
+  Role role = Role::Data;
 };
 
-// One plot. A line plot when `series` is non-empty; a heatmap when `z` is (z[iy][ix] at (x[ix], y[iy])).
+// One plot. A line plot when `series` is non-empty; a heatmap when `z` is (z[iy][ix] at (x[ix], y[iy])),
+// which draws only NotConverged series over its cells.
 struct Figure {
   std::string id;                 // file stem, unique in the report: "fig1_layer2"
   std::string title, xlabel, ylabel, zlabel;
@@ -44,6 +54,16 @@ struct Figure {
 };
 nlohmann::json to_json(const Figure& f);
 Figure figure_from_json(const nlohmann::json& j);   // throws invalid_argument on a malformed figure
+
+// The line y = c·x^slope over the x range of `data`'s solid Data series, c putting it through the
+// geometric mean of their positive finite points (so it sits among the lines it is compared with),
+// named "slope <slope> (claimed)": a claim about a log–log slope is read against it. No points when
+// `data` has none.
+Series slope_reference(const std::vector<Series>& data, double slope);
+
+// Adds (x, y) to `f`'s "not converged" series (created on first use; non-finite y left out): on a
+// heatmap (x, y) is a cell's grid values.
+void mark_not_converged(Figure& f, double x, double y);
 
 struct Claim {
   std::string name;        // short key, unique in the experiment: "quadratic_in_sigma"

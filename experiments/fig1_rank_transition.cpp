@@ -63,7 +63,7 @@
 // high_rank_corner hold). A claim needing a point that has no measurement (diverged) is Inconclusive.
 //
 // Plotted: one heatmap per layer (x = λ, log; y = σ, log; z = r_l), and one of the stationarity
-// reached, ‖∇L_λ‖/‖2λΘ‖ (x, y as above), so the flagged points can be seen.
+// reached, ‖∇L_λ‖/‖2λΘ‖ (x, y as above), the flagged points outlined on each.
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -206,6 +206,9 @@ Conclusion conclude(const std::vector<Record>& recs) {
     f.x = g.lambdas;
     f.y = g.sigmas;
     f.z = z;
+    for (std::size_t is = 0; is < ns; ++is)
+      for (std::size_t il = 0; il < nl; ++il)
+        if (g.flagged[is][il]) mark_not_converged(f, g.lambdas[il], g.sigmas[is]);
     c.figures.push_back(std::move(f));
   };
   for (std::size_t l = 0; l < g.layers; ++l)

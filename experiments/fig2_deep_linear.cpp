@@ -75,8 +75,9 @@
 // crossover λ_c(L) (16, 8.11, 13.0, 25.1 for L = 2, 3, 4, 5; the check deep_linear_rank_depth).
 //
 // Plotted: ‖Θ*_C − Θ*‖ vs λ (one line per σ) and vs σ (one line per λ), log–log, with the closed form
-// dashed; the same for the single-layer closed form ‖θ* − θ*_C‖, each with Theorem 5.3's bound as its
-// own line per σ (resp. per λ); the threshold map.
+// dashed and the points short of the tolerance circled; the same for the single-layer closed form
+// ‖θ* − θ*_C‖, each with Theorem 5.3's bound as its own line per σ (resp. per λ); against σ, a line of
+// the claimed slope 2 through the lines' geometric mean; the threshold map.
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -298,6 +299,12 @@ Conclusion conclude(const std::vector<Record>& recs) {
       f.series.push_back({(closed_form ? "Theorem 5.3 bound, " : "closed form (aligned), ") + label,
                           vs_lambda ? g.lambdas : g.sigmas, vs_lambda ? ref[i] : column(ref, i), true});
     }
+    // The claims (ridge_)quadratic_in_sigma_lambda<i>: the lines against σ are read against slope 2.
+    if (Series ref = slope_reference(f.series, 2); !vs_lambda && !ref.x.empty()) f.series.push_back(std::move(ref));
+    if (!closed_form)   // the closed form involves no training
+      for (std::size_t is = 0; is < ns; ++is)
+        for (std::size_t il = 0; il < nl; ++il)
+          if (g.flagged[is][il]) mark_not_converged(f, vs_lambda ? g.lambdas[il] : g.sigmas[is], g.deep[is][il]);
     c.figures.push_back(std::move(f));
   };
   fig("fig2_deep_vs_lambda", "Deep linear autoencoder: ‖Θ*_C − Θ*‖_F against λ", true, false);

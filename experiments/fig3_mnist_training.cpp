@@ -63,7 +63,8 @@
 // exist (a single λ; fewer than 3 snapshots for the S₁ claims) is NotApplicable.
 //
 // Plotted: per (λ, layer) the curves e(r) against r, one series per snapshot ("epoch 50", …, log
-// y); per λ the class WCSS against the epoch, one line per layer (log y).
+// y); per λ the class WCSS against the epoch, one line per layer (log y), its last points circled
+// when the run's end is not stationary to kConvergedTol.
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -281,6 +282,10 @@ Conclusion conclude(const std::vector<Record>& recs) {
       for (const auto& w : run.wcss) s.y.push_back(w[l]);
       t.series.push_back(std::move(s));
     }
+    // The last snapshot is the run's end point, what tcv_decreases_with_lambda takes "at convergence";
+    // the earlier ones are a trajectory, which no claim asks to be stationary.
+    if (!(run.stationarity <= kConvergedTol))
+      for (std::size_t l = 0; l < run.layers(); ++l) mark_not_converged(t, run.epochs.back(), run.wcss.back()[l]);
     c.figures.push_back(std::move(t));
   }
 

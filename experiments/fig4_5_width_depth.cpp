@@ -53,7 +53,7 @@
 // λ, one width or depth) is NotApplicable.
 //
 // Plotted: Figure 4, rk_int against n (log x), one line per λ; Figure 5, rk_avg against the number
-// of hidden layers, one line per λ.
+// of hidden layers, one line per λ; on both the points short of the tolerance circled.
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -237,6 +237,9 @@ Figure plot(const Sweep& g, const std::string& id, const std::string& title, con
     }
     f.series.push_back(std::move(s));
   }
+  for (const auto& [il, line] : g.cells)
+    for (const auto& [x, cell] : line)
+      if (!cell.use.stationary) mark_not_converged(f, x, cell.value);
   return f;
 }
 

@@ -135,6 +135,13 @@ TEST(Fig12, Fig1ConclusionSeesATransition) {
     EXPECT_EQ(verdict(c, name), Verdict::Pass) << name << ": " << claim(c, name).evidence.notes;
   EXPECT_NE(claim(c, "low_rank_corner").evidence.notes.find("1 of 9 points not stationary"), std::string::npos);
   EXPECT_NE(claim(c, "low_rank_corner").evidence.notes.find("shows the transition"), std::string::npos);
+  // The flagged point (λ = 1e-2, σ = 0.1) is circled on every heatmap, and nothing else is.
+  for (const nrc::Figure& f : c.figures) {
+    ASSERT_EQ(f.series.size(), 1u) << f.id;
+    EXPECT_EQ(f.series[0].role, nrc::Series::Role::NotConverged) << f.id;
+    EXPECT_EQ(f.series[0].x, (std::vector<double>{1e-2})) << f.id;
+    EXPECT_EQ(f.series[0].y, (std::vector<double>{0.1})) << f.id;
+  }
 }
 
 TEST(Fig12, Fig1ConclusionRejectsTheReverse) {
@@ -203,7 +210,7 @@ TEST(Fig12, Fig2ConclusionMeasuresTheSlope) {
       fig2_records([](double l, double s) { return 3 * s * s / l; }, [](double l, double s) { return s * s / l; }));
   ASSERT_EQ(quad.figures.size(), 5u);
   // Deep vs σ: one line per λ, each followed by the deep closed form's line, dashed.
-  ASSERT_EQ(quad.figures[1].series.size(), 6u);
+  ASSERT_EQ(quad.figures[1].series.size(), 7u);   // + the slope-2 reference
   for (std::size_t i = 0; i < 3; ++i) {
     const nrc::Series& trained = quad.figures[1].series[2 * i];
     const nrc::Series& closed = quad.figures[1].series[2 * i + 1];
@@ -211,7 +218,20 @@ TEST(Fig12, Fig2ConclusionMeasuresTheSlope) {
     EXPECT_TRUE(closed.dashed);
     for (std::size_t k = 0; k < trained.y.size(); ++k) EXPECT_EQ(closed.y[k], 2 * trained.y[k]);
   }
-  EXPECT_EQ(quad.figures[3].series.size(), 6u);   // closed form vs σ: a line and a bound per λ
+  // Against σ, the claimed slope 2 drawn as a reference line: exactly slope 2 on log–log axes, over
+  // the σ range, through the geometric mean of the trained lines (log 3σ²/λ averaged over the grid).
+  const nrc::Series& slope = quad.figures[1].series.back();
+  EXPECT_EQ(slope.role, nrc::Series::Role::Reference);
+  EXPECT_EQ(slope.name, "slope 2 (claimed)");
+  ASSERT_EQ(slope.x, (std::vector<double>{kSigmas.front(), kSigmas.back()}));
+  EXPECT_NEAR(std::log(slope.y[1] / slope.y[0]) / std::log(slope.x[1] / slope.x[0]), 2, 1e-12);
+  double mean_log_c = 0;
+  for (double l : kLambdas) mean_log_c += std::log(3 / l) / 3;
+  EXPECT_NEAR(std::log(slope.y[0] / (slope.x[0] * slope.x[0])), mean_log_c, 1e-12);
+  EXPECT_EQ(quad.figures[3].series.back().name, "slope 2 (claimed)");   // the closed form's claim too
+  for (const std::size_t i : {0u, 2u})   // against λ no slope is claimed
+    for (const nrc::Series& s : quad.figures[i].series) EXPECT_NE(s.role, nrc::Series::Role::Reference) << s.name;
+  EXPECT_EQ(quad.figures[3].series.size(), 7u);   // closed form vs σ: a line and a bound per λ, slope 2
   // The threshold map: a*(L, λ) for L = 2…6, a*(2, λ) = λ.
   const nrc::Figure& map = quad.figures[4];
   ASSERT_EQ(map.series.size(), 5u);
@@ -253,6 +273,21 @@ TEST(Fig12, Fig2ConclusionMeasuresTheSlope) {
   EXPECT_EQ(verdict(gap, "ridge_quadratic_in_sigma_lambda0"), Verdict::Pass);
   EXPECT_NE(claim(gap, "quadratic_in_sigma_lambda2").evidence.notes.find("1 of 9 deep points not stationary"),
             std::string::npos);
+  for (const nrc::Figure& f : gap.figures)   // the flagged point has no distance: nothing to circle
+    for (const nrc::Series& s : f.series) EXPECT_NE(s.role, nrc::Series::Role::NotConverged) << f.id;
+
+  // A measured point short of the tolerance (λ = 1e-1, σ = 0.01, distance 1e-3) is circled on both
+  // deep figures at its distance; the closed-form figures have no training to flag.
+  recs[2].metrics["stationary"] = false;
+  const auto flagged = experiment("fig2").conclude(recs);
+  for (const std::size_t i : {0u, 1u}) {
+    const nrc::Series& m = flagged.figures[i].series.back();
+    EXPECT_EQ(m.role, nrc::Series::Role::NotConverged) << flagged.figures[i].id;
+    EXPECT_EQ(m.x, (std::vector<double>{i == 0 ? 1e-1 : 0.01})) << flagged.figures[i].id;
+    EXPECT_EQ(m.y, (std::vector<double>{0.01 * 0.01 / 1e-1})) << flagged.figures[i].id;
+  }
+  for (const std::size_t i : {2u, 3u, 4u})
+    for (const nrc::Series& s : flagged.figures[i].series) EXPECT_NE(s.role, nrc::Series::Role::NotConverged);
 }
 
 // The default presets end to end, with their wall time on 2 threads.

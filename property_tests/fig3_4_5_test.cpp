@@ -251,6 +251,15 @@ TEST(Fig345, Fig3ConvergenceClaimNeedsStationaryEndPoints) {
   EXPECT_TRUE(mentions(claim(c, "tcv_decreases_with_lambda").evidence.inconclusive, "1 of 2 points"));
   EXPECT_EQ(verdict(c, "tail_lightens"), Verdict::Pass);
   EXPECT_EQ(verdict(c, "tcv_decreases_after_first_epochs"), Verdict::Pass);
+  // The unconverged run's end points (epoch 100, WCSS 4 in both layers) are circled on its TCV
+  // figure; the stationary run's are not.
+  ASSERT_EQ(c.figures.size(), 6u);
+  ASSERT_EQ(c.figures[2].id, "fig3_tcv_lambda0");
+  const nrc::Series& m = c.figures[2].series.back();
+  EXPECT_EQ(m.role, nrc::Series::Role::NotConverged);
+  EXPECT_EQ(m.x, (std::vector<double>{100, 100}));
+  EXPECT_EQ(m.y, (std::vector<double>{4, 4}));
+  for (const nrc::Series& s : c.figures[5].series) EXPECT_NE(s.role, nrc::Series::Role::NotConverged);
 }
 
 TEST(Fig345, Fig3ConclusionWithoutAComparison) {
@@ -356,6 +365,12 @@ TEST(Fig345, Fig45ConclusionFlagsAndMissingPoints) {
   EXPECT_TRUE(mentions(claim(c, "rank_decreasing_in_lambda_width").evidence.notes, "left out (not stationary)"));
   EXPECT_EQ(verdict(c, "mild_width_dependence"), Verdict::Inconclusive);
   EXPECT_TRUE(mentions(claim(c, "mild_width_dependence").evidence.inconclusive, "did not reach stationarity"));
+  // It is circled on Figure 4 at (n = 16, rk 8); Figure 5 has no such point.
+  ASSERT_EQ(c.figures[0].series.size(), 3u);
+  EXPECT_EQ(c.figures[0].series[2].role, nrc::Series::Role::NotConverged);
+  EXPECT_EQ(c.figures[0].series[2].x, (std::vector<double>{16}));
+  EXPECT_EQ(c.figures[0].series[2].y, (std::vector<double>{8}));
+  EXPECT_EQ(c.figures[1].series.size(), 2u);
   recs[4].verdict = Verdict::Inconclusive;   // (λ_min, 2 hidden layers) diverged
   recs[4].metrics.erase("rk_mean");
   c = experiment("fig4_5").conclude(recs);

@@ -5,6 +5,10 @@
 #include <fstream>
 #include <iterator>
 #include <limits>
+#include <regex>
+#include <set>
+
+#include <fmt/format.h>
 
 #include "reports/figures.hpp"
 #include "reports/format.hpp"
@@ -103,6 +107,8 @@ TEST(Reports, CheckFiguresShowTheRatioDistributionAndBothSides) {
   EXPECT_EQ(figs[0].series[0].x, (std::vector<double>{0.25, 0.5, 2.0}));
   EXPECT_EQ(figs[0].series[0].y[2], 1.0);
   EXPECT_TRUE(figs[0].series[1].dashed);
+  EXPECT_EQ(figs[0].series[1].role, nrc::Series::Role::Reference);   // a guide: grey, no data colour
+  EXPECT_EQ(figs[1].series[1].role, nrc::Series::Role::Reference);
   EXPECT_EQ(figs[1].id, "check_c_sides");
   EXPECT_TRUE(figs[1].series[0].points);
   EXPECT_EQ(figs[1].series[0].y, (std::vector<double>{2.0, 1.0, 8.0}));   // lhs, in record order
@@ -254,13 +260,111 @@ TEST(Reports, FiguresRenderToCsvScriptAndSvg) {
   EXPECT_TRUE(contains(heat_csv, "x,y,z\n0.001,0.1,0.1\n0.01,0.1,0.2\n0.001,1,0.3\n")) << heat_csv;
   const std::string gp = slurp(dir.file("lines.gp"));
   EXPECT_TRUE(contains(gp, "set logscale y"));
-  // Solid series take colours 1, 2, …; the k-th dashed series the k-th solid one's colour.
-  EXPECT_TRUE(contains(gp, "$s0 using 1:2 with linespoints lc 1 dt 1")) << gp;
-  EXPECT_TRUE(contains(gp, "$s1 using 1:2 with linespoints lc 2 dt 1")) << gp;
-  EXPECT_TRUE(contains(gp, "$s2 using 1:2 with linespoints lc 1 dt 2")) << gp;
+  // Solid series take colours of their own; the k-th dashed series the k-th solid one's colour.
+  EXPECT_TRUE(contains(gp, "$s0 using 1:2 with linespoints pt 7 ps 0.6 lc rgb '#1f77b4' dt 1")) << gp;
+  EXPECT_TRUE(contains(gp, "$s1 using 1:2 with linespoints pt 7 ps 0.6 lc rgb '#ff7f0e' dt 1")) << gp;
+  EXPECT_TRUE(contains(gp, "$s2 using 1:2 with linespoints pt 7 ps 0.6 lc rgb '#1f77b4' dt 2")) << gp;
   // The flag survives the records (figures are stored as JSON).
   EXPECT_TRUE(nrc::figure_from_json(nrc::to_json(lines)).series[2].dashed);
   EXPECT_FALSE(nrc::figure_from_json(nrc::to_json(lines)).series[0].dashed);
+}
+
+// Each plot element of a line plot's script: its datablock index, plot style and colour.
+struct Drawn {
+  std::size_t series;
+  std::string style, colour;
+};
+std::vector<Drawn> drawn(const std::string& gp) {
+  static const std::regex element(R"(\$s(\d+) using 1:2 with (\w+)[^']*lc rgb '(#[0-9a-f]{6})')");
+  std::vector<Drawn> out;
+  for (auto it = std::sregex_iterator(gp.begin(), gp.end(), element); it != std::sregex_iterator(); ++it)
+    out.push_back({std::stoul((*it)[1]), (*it)[2], (*it)[3]});
+  return out;
+}
+
+// The figures' rules: no two solid data series share a colour, however many (gnuplot's own line
+// colours repeat after 8; fig3's paper preset draws 51), the k-th dashed one takes the k-th solid
+// one's; reference lines and not-converged markers have colours no data series uses; keys sit
+// below the plot (in the right margin long titles squeezed it), and a heatmap outlines its
+// not-converged cells.
+TEST(Reports, FiguresKeepDataReferencesAndMarkersApart) {
+  const nrc::test::TempDir dir;
+  const bool have_gnuplot = std::system("command -v gnuplot > /dev/null 2>&1") == 0;
+  for (const std::size_t n : {3u, 12u, 51u}) {
+    nrc::Figure f;
+    f.id = fmt::format("many{}", n);
+    f.logx = f.logy = true;
+    for (std::size_t k = 0; k < n; ++k) {
+      const auto level = static_cast<double>(k);
+      f.series.push_back({fmt::format("line {}", k), {1, 2}, {1 + level, 2 + level}});
+    }
+    f.series.push_back({"closed form 0", {1, 2}, {1, 3}, true});
+    f.series.push_back({"closed form 1", {1, 2}, {2, 4}, true});
+    f.series.push_back(nrc::slope_reference(f.series, 2));
+    nrc::mark_not_converged(f, 2, 3);
+    const nrc::RenderedFigure r = nrc::render_figure(f, dir.path().string());
+    EXPECT_EQ(r.rendered, have_gnuplot) << r.error;
+    const std::string gp = slurp(dir.file(r.script));
+    const std::vector<Drawn> d = drawn(gp);
+    ASSERT_EQ(d.size(), n + 4) << gp;
+    std::set<std::string> solid;
+    for (std::size_t k = 0; k < n; ++k) solid.insert(d[k].colour);
+    EXPECT_EQ(solid.size(), n) << gp;
+    EXPECT_EQ(d[n].colour, d[0].colour) << gp;
+    EXPECT_EQ(d[n + 1].colour, d[1].colour) << gp;
+    const Drawn &ref = d[n + 2], &marker = d[n + 3];
+    EXPECT_EQ(ref.style, "lines") << gp;
+    EXPECT_EQ(marker.style, "points") << gp;
+    EXPECT_TRUE(contains(gp, fmt::format("$s{} using 1:2 with points pt 6", n + 3))) << gp;   // open circles
+    EXPECT_EQ(solid.count(ref.colour), 0u) << ref.colour;
+    EXPECT_EQ(solid.count(marker.colour), 0u) << marker.colour;
+    EXPECT_NE(ref.colour, marker.colour);
+    EXPECT_TRUE(contains(gp, "set key outside below")) << gp;
+    EXPECT_LT(gp.find("set key outside below"), gp.find("\nplot ")) << gp;
+  }
+  // A scatter's key is outside too.
+  nrc::Figure scatter;
+  scatter.id = "scatter";
+  scatter.series = {{"instances", {1, 2}, {2, 1}, false, true}};
+  const std::string sgp = slurp(dir.file(nrc::render_figure(scatter, dir.path().string()).script));
+  EXPECT_TRUE(contains(sgp, "set key outside below")) << sgp;
+  // A heatmap: the marked cell (x[1], y[2]) outlined at its index position, the key above the plot.
+  nrc::Figure heat;
+  heat.id = "heat_marked";
+  heat.x = {1e-3, 1e-2};
+  heat.y = {0.1, 1.0, 10.0};
+  heat.z = {{0.1, 0.2}, {0.3, 0.4}, {0.5, 0.6}};
+  nrc::mark_not_converged(heat, 1e-2, 10.0);
+  const nrc::RenderedFigure hr = nrc::render_figure(heat, dir.path().string());
+  EXPECT_EQ(hr.rendered, have_gnuplot) << hr.error;
+  const std::string hgp = slurp(dir.file(hr.script));
+  EXPECT_TRUE(contains(hgp, "$s0 << EOD\n1 2\nEOD\n")) << hgp;
+  EXPECT_TRUE(contains(hgp, "$s0 using 1:2:(0.46):(0.46) with boxxyerror lc rgb '#000000' lw 3 fs empty title "
+                           "'not converged'"))
+      << hgp;
+  EXPECT_TRUE(contains(hgp, "set key outside top")) << hgp;
+}
+
+// A series' role survives the records; records older than roles read as data; an unknown role is
+// a malformed figure.
+TEST(Reports, SeriesRolesRoundTripThroughTheRecords) {
+  nrc::Figure f;
+  f.id = "roles";
+  f.series = {{"data", {1}, {1}}, {"ref", {1, 2}, {1, 4}, true, false, nrc::Series::Role::Reference}};
+  nrc::mark_not_converged(f, 1, 1);
+  nrc::mark_not_converged(f, 2, NAN);   // nothing to circle
+  const nrc::Figure back = nrc::figure_from_json(nrc::to_json(f));
+  ASSERT_EQ(back.series.size(), 3u);
+  EXPECT_EQ(back.series[0].role, nrc::Series::Role::Data);
+  EXPECT_EQ(back.series[1].role, nrc::Series::Role::Reference);
+  EXPECT_EQ(back.series[2].role, nrc::Series::Role::NotConverged);
+  EXPECT_EQ(back.series[2].name, "not converged");
+  EXPECT_EQ(back.series[2].x, (std::vector<double>{1}));
+  nlohmann::json old = nrc::to_json(f);
+  for (auto& s : old["series"]) s.erase("role");
+  EXPECT_EQ(nrc::figure_from_json(old).series[1].role, nrc::Series::Role::Data);
+  old["series"][0]["role"] = "guide";
+  EXPECT_THROW(nrc::figure_from_json(old), std::invalid_argument);
 }
 
 }  // namespace

@@ -45,6 +45,30 @@ bool complete_svg(const std::filesystem::path& path) {
   return in && tail.find("</svg>") != std::string::npos;
 }
 
+// The reference lines' and the not-converged markers' colours: no data series is grey or black.
+constexpr const char* kReferenceColour = "#808080";
+constexpr const char* kNotConvergedColour = "#000000";
+
+// n distinct colours for the data series, none grey or black: Tableau 10 without its grey while it
+// lasts (gnuplot's own 8 line colours repeat beyond 8 series, and fig3's paper preset draws 51),
+// else n hues evenly spaced over 300° of the colour wheel (stopping short of the red they start from).
+std::vector<std::string> palette(std::size_t n) {
+  static const std::vector<std::string> tableau = {"#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
+                                                   "#8c564b", "#e377c2", "#bcbd22", "#17becf"};
+  if (n <= tableau.size()) return tableau;
+  std::vector<std::string> out;
+  for (std::size_t k = 0; k < n; ++k) {
+    // HSV with saturation 0.85 and value 0.8, the hue h in sextants of the wheel (h < 5)
+    const double h = 5.0 * static_cast<double>(k) / static_cast<double>(n), v = 0.8, lo = v * (1 - 0.85);
+    const double f = h - std::floor(h), rise = lo + (v - lo) * f, fall = v - (v - lo) * f;
+    const double sextants[5][3] = {{v, rise, lo}, {fall, v, lo}, {lo, v, rise}, {lo, fall, v}, {rise, lo, v}};
+    const double* rgb = sextants[static_cast<std::size_t>(h)];
+    auto byte = [](double c) { return static_cast<int>(std::lround(c * 255)); };
+    out.push_back(fmt::format("#{:02x}{:02x}{:02x}", byte(rgb[0]), byte(rgb[1]), byte(rgb[2])));
+  }
+  return out;
+}
+
 std::string ticks(const std::vector<double>& values) {
   std::string out = "(";
   for (std::size_t i = 0; i < values.size(); ++i) out += fmt::format("{}\"{:.3g}\" {}", i ? ", " : "", values[i], i);
@@ -69,6 +93,19 @@ RenderedFigure render_figure(const Figure& f, const std::string& dir) {
       }
     }
     data += "EOD\n";
+    // The cells the markers name, at the index positions the grid is drawn on.
+    auto index = [](const std::vector<double>& grid, double v) {
+      return static_cast<std::size_t>(std::find(grid.begin(), grid.end(), v) - grid.begin());
+    };
+    for (std::size_t s = 0; s < f.series.size(); ++s) {
+      if (f.series[s].role != Series::Role::NotConverged) continue;
+      data += fmt::format("$s{} << EOD\n", s);
+      for (std::size_t i = 0; i < f.series[s].x.size(); ++i) {
+        const std::size_t ix = index(f.x, f.series[s].x[i]), iy = index(f.y, f.series[s].y[i]);
+        if (ix < f.x.size() && iy < f.y.size()) data += fmt::format("{} {}\n", ix, iy);
+      }
+      data += "EOD\n";
+    }
   } else {
     csv = "series,x,y\n";
     for (std::size_t s = 0; s < f.series.size(); ++s) {
@@ -94,19 +131,41 @@ RenderedFigure render_figure(const Figure& f, const std::string& dir) {
                       ticks(f.y), num(static_cast<double>(f.x.size()) - 0.5), num(static_cast<double>(f.y.size()) - 0.5));
     gp += fmt::format("set cblabel {} noenhanced\nset palette rgb 33,13,10\nset tics out\n", gp_string(f.zlabel));
     // boxes, not `with image`: SVG viewers smooth images, which blurs a coarse grid
-    gp += "set style fill solid 1.0 noborder\n"
+    // The key (only markers have an entry) above the plot: the colour box holds the right margin,
+    // and below it would sit on the x label.
+    gp += "set key outside top center horizontal noenhanced\nset style fill solid 1.0 noborder\n"
           "plot $grid using 1:2:(0.5):(0.5):3 with boxxyerror fillcolor palette notitle, "
-          "$grid using 1:2:(sprintf('%.2g', $3)) with labels font 'sans,9' textcolor rgb 'white' notitle\n";
+          "$grid using 1:2:(sprintf('%.2g', $3)) with labels font 'sans,9' textcolor rgb 'white' notitle";
+    for (std::size_t s = 0; s < f.series.size(); ++s)
+      if (f.series[s].role == Series::Role::NotConverged)
+        // an outline just inside the cell: a marker over the cell would hide its printed value
+        gp += fmt::format(", $s{} using 1:2:(0.46):(0.46) with boxxyerror lc rgb '{}' lw 3 fs empty title {}", s,
+                          kNotConvergedColour, gp_string(f.series[s].name));
+    gp += "\n";
   } else {
     if (f.logx) gp += "set logscale x\nset format x '%.0e'\n";
     if (f.logy) gp += "set logscale y\nset format y '%.0e'\n";
-    gp += "set key outside right top noenhanced\nset grid\nplot ";
+    // The key below the plot, never over the data: in the right margin long titles ("closed form
+    // (aligned), λ = 0.0001") would leave the plot half the width.
+    gp += "set key outside below center horizontal Left reverse noenhanced\nset grid\nplot ";
+    std::size_t solids = 0, dasheds = 0;
+    for (const Series& s : f.series)
+      if (s.role == Series::Role::Data) ++(s.dashed ? dasheds : solids);
+    const std::vector<std::string> colours = palette(std::max(solids, dasheds));
     std::size_t solid = 0, dashed = 0;
     for (std::size_t s = 0; s < f.series.size(); ++s) {
-      const bool d = f.series[s].dashed;
-      gp += fmt::format("{}$s{} using 1:2 with {} lc {} dt {} title {}", s ? ", " : "", s,
-                        f.series[s].points ? "points pt 7 ps 0.5" : "linespoints", d ? ++dashed : ++solid, d ? 2 : 1,
-                        gp_string(f.series[s].name));
+      const Series& se = f.series[s];
+      std::string style;
+      if (se.role == Series::Role::Reference) {
+        style = fmt::format("lines lc rgb '{}' dt 2 lw 1.5", kReferenceColour);
+      } else if (se.role == Series::Role::NotConverged) {
+        // open circles, larger than the data's dots, so the point stays visible inside
+        style = fmt::format("points pt 6 ps 1.5 lw 1.5 lc rgb '{}'", kNotConvergedColour);
+      } else {
+        style = fmt::format("{} lc rgb '{}' dt {}", se.points ? "points pt 7 ps 0.5" : "linespoints pt 7 ps 0.6",
+                            colours[se.dashed ? dashed++ : solid++], se.dashed ? 2 : 1);
+      }
+      gp += fmt::format("{}$s{} using 1:2 with {} title {}", s ? ", " : "", s, style, gp_string(se.name));
     }
     if (f.series.empty()) gp += "NaN notitle";
     gp += "\n";
@@ -163,7 +222,7 @@ std::vector<Figure> check_figures(const Check& check, const std::vector<Record>&
     f.ylabel = "fraction of instances with ratio ≤ x";
     f.logx = true;
     f.series.push_back({"instances", ratios, frac});
-    f.series.push_back({"ratio = 1 (the bound)", {1.0, 1.0}, {0.0, 1.0}, true});
+    f.series.push_back({"ratio = 1 (the bound)", {1.0, 1.0}, {0.0, 1.0}, true, false, Series::Role::Reference});
     out.push_back(std::move(f));
   }
   if (lhs.size() >= 2) {
@@ -176,7 +235,7 @@ std::vector<Figure> check_figures(const Check& check, const std::vector<Record>&
     f.ylabel = "lhs: " + check.lhs;
     f.logx = f.logy = true;
     f.series.push_back({"instances", rhs, lhs, false, true});
-    f.series.push_back({"lhs = rhs", {lo, hi}, {lo, hi}, true});
+    f.series.push_back({"lhs = rhs", {lo, hi}, {lo, hi}, true, false, Series::Role::Reference});
     out.push_back(std::move(f));
   }
   return out;

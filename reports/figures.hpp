@@ -16,10 +16,13 @@ struct RenderedFigure {
 };
 
 // Writes <dir>/<id>.csv (lines: "series,x,y"; heatmaps: "x,y,z"), <dir>/<id>.gp and runs gnuplot
-// on it to produce <dir>/<id>.svg, each file replaced atomically. A heatmap is drawn on its grid's
-// index positions with the values as tick labels and each cell's value printed (log-spaced grids
-// stay square). Throws WriteError if the CSV or script cannot be written; a gnuplot failure
-// (including an incomplete SVG) is reported in `error`, and the previous SVG, if any, stays.
+// on it to produce <dir>/<id>.svg, each file replaced atomically. A line plot gives its data series
+// distinct colours (the k-th dashed one the k-th solid one's), draws reference lines grey and dashed
+// and not-converged markers as black open circles, and keeps its key below the plot. A heatmap is
+// drawn on its grid's index positions with the values as tick labels and each cell's value printed
+// (log-spaced grids stay square), its not-converged cells outlined in black (the key, for them
+// alone, above the plot). Throws WriteError if the CSV or script cannot be written; a gnuplot failure (including an
+// incomplete SVG) is reported in `error`, and the previous SVG, if any, stays.
 RenderedFigure render_figure(const Figure& figure, const std::string& dir);
 
 // A check's two figures, from its records (empty when fewer than two have what a figure needs):
