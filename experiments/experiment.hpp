@@ -71,6 +71,13 @@ struct Claim {
   Evidence evidence;
 };
 
+// A claim whose statistic (a slope, a count, a rank) is compared with a threshold set far from where
+// rounding could move it: an omitted err is 0 (a given one is kept).
+inline Claim exact_claim(std::string name, std::string statement, Evidence evidence) {
+  if (!evidence.err) evidence.err = 0;
+  return {std::move(name), std::move(statement), std::move(evidence)};
+}
+
 struct Conclusion {
   std::vector<Figure> figures;
   std::vector<Claim> claims;

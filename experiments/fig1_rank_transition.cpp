@@ -239,7 +239,7 @@ Conclusion conclude(const std::vector<Record>& recs) {
 
   auto claim = [&](const std::string& claim_name, const std::string& statement, Evidence e, const std::string& extra) {
     e.notes = extra.empty() ? common : extra + "; " + common;
-    c.claims.push_back({claim_name, statement, std::move(e)});
+    c.claims.push_back(exact_claim(claim_name, statement, std::move(e)));
   };
 
   // A corner claim lhs ≤ rhs on the corner points `used`; Inconclusive, naming `at`, when a side has

@@ -307,7 +307,7 @@ Conclusion conclude(const std::vector<Record>& recs) {
 
   auto add_claim = [&](const std::string& claim_name, const std::string& statement, Evidence e) {
     if (!common.empty()) e.notes += (e.notes.empty() ? "" : "; ") + common;
-    c.claims.push_back({claim_name, statement, std::move(e)});
+    c.claims.push_back(exact_claim(claim_name, statement, std::move(e)));
   };
   {  // (a) the tail lightens with training
     const std::string statement =

@@ -339,7 +339,7 @@ Conclusion conclude(const std::vector<Record>& recs) {
     }
     const std::string common = notes_of(g, points_of(g));
     e.notes += (e.notes.empty() ? "" : "; ") + common;
-    c.claims.push_back({claim_name, statement, std::move(e)});
+    c.claims.push_back(exact_claim(claim_name, statement, std::move(e)));
   };
   decreasing(ws, "rank_decreasing_in_lambda_width", "widths (intermediate matrices)");
   decreasing(ds, "rank_decreasing_in_lambda_depth", "depths (all layers)");
@@ -384,7 +384,7 @@ Conclusion conclude(const std::vector<Record>& recs) {
       }
     }
     e.notes += (e.notes.empty() ? "" : "; ") + notes_of(ws, points_of(ws));
-    c.claims.push_back({"mild_width_dependence", statement, std::move(e)});
+    c.claims.push_back(exact_claim("mild_width_dependence", statement, std::move(e)));
   }
   {
     const std::string statement = fmt::format(
@@ -400,7 +400,7 @@ Conclusion conclude(const std::vector<Record>& recs) {
       require_stationary(e, uses(ds.cells.rbegin()->second));
     }
     e.notes += (e.notes.empty() ? "" : "; ") + notes_of(ds, points_of(ds));
-    c.claims.push_back({"mild_depth_dependence", statement, std::move(e)});
+    c.claims.push_back(exact_claim("mild_depth_dependence", statement, std::move(e)));
   }
   return c;
 }

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <limits>
+#include <optional>
 #include <set>
 
 #include "experiments/experiment.hpp"
@@ -111,6 +112,61 @@ TEST(Runner, EscalatesUndecidedInstancesToTheReferencePath) {
   EXPECT_EQ(decided.verdict, Verdict::Pass);
   EXPECT_EQ(decided.precision, nrc::kReferencePrecision);
   EXPECT_NE(decided.notes.find("decided at"), std::string::npos);
+}
+
+// A check that omits err: the runner estimates it from the reference evaluation,
+// err = 2·|δ_double − δ_reference| + the reference's own (2·10⁻³⁴ of that distance when omitted too).
+TEST(Runner, EstimatesAnOmittedErrFromTheReferenceEvaluation) {
+  auto sides = [](double lhs, double rhs, std::optional<double> difference = std::nullopt) {
+    Evidence e;   // err omitted
+    e.lhs = lhs;
+    e.rhs = rhs;
+    e.difference = difference;
+    return e;
+  };
+  nrc::Check c;
+  c.id = "fake";
+  c.evaluate = [&](const nlohmann::json&) { return sides(1.0, 1.5); };
+  // No reference: nothing to estimate err from, never a verdict.
+  const nrc::Record none = nrc::evaluate_params(c, nlohmann::json::object());
+  EXPECT_EQ(none.verdict, Verdict::Inconclusive);
+  EXPECT_NE(none.notes.find("no rounding-error estimate"), std::string::npos) << none.notes;
+  EXPECT_TRUE(std::isnan(none.err));
+  // Double decides: δ = −0.5, the reference δ = −0.5 + 2⁻⁵², err = 2·2⁻⁵² (+ the reference's share).
+  c.evaluate_reference = [&](const nlohmann::json&) { return sides(1.0, 1.5, -0.5 + 0x1p-52); };
+  const nrc::Record decided = nrc::evaluate_params(c, nlohmann::json::object());
+  EXPECT_EQ(decided.verdict, Verdict::Pass);
+  EXPECT_EQ(decided.precision, "double");
+  EXPECT_NEAR(decided.err, 2 * 0x1p-52, 1e-30);
+  EXPECT_NE(decided.notes.find("err estimated by the runner"), std::string::npos) << decided.notes;
+  // Double cannot decide (δ = −3e-16, the reference is 5e-16 away and on the other side): the reference
+  // decides, exactly as with a hand estimate, and it says Fail.
+  c.evaluate = [&](const nlohmann::json&) { return sides(1.0, 1.0, -3e-16); };
+  c.evaluate_reference = [&](const nlohmann::json&) { return sides(1.0, 1.0, 2e-16); };
+  const nrc::Record escalated = nrc::evaluate_params(c, nlohmann::json::object());
+  EXPECT_EQ(escalated.verdict, Verdict::Fail) << escalated.notes;
+  EXPECT_EQ(escalated.precision, nrc::kReferencePrecision);
+  EXPECT_NEAR(escalated.err, 2 * 1e-34 * 5e-16, 1e-62);
+  // A reference that fails leaves the instance Inconclusive, saying why.
+  c.evaluate_reference = [&](const nlohmann::json&) {
+    Evidence e;
+    e.inconclusive = "SVD did not converge";
+    return e;
+  };
+  const nrc::Record failed = nrc::evaluate_params(c, nlohmann::json::object());
+  EXPECT_EQ(failed.verdict, Verdict::Inconclusive);
+  EXPECT_NE(failed.notes.find("SVD did not converge"), std::string::npos) << failed.notes;
+  // A mutant that omits err gets its estimate from its own reference evaluation; double decides it.
+  nrc::Mutant m{.name = "wrong",
+                .what = "lhs doubled",
+                .params = nlohmann::json::object(),
+                .evaluate = [&](const nlohmann::json&) { return sides(2.0, 1.5); },
+                .evaluate_reference = [&](const nlohmann::json&) { return sides(2.0, 1.5); }};
+  const nrc::Record caught = nrc::evaluate_mutant(c, m);
+  EXPECT_EQ(caught.verdict, Verdict::Fail);
+  EXPECT_EQ(caught.err, 0);   // both arithmetics agree exactly
+  m.evaluate_reference = {};
+  EXPECT_EQ(nrc::evaluate_mutant(c, m).verdict, Verdict::Inconclusive);
 }
 
 TEST(Record, JsonRoundTripKeepsEveryFieldAndMapsNonFiniteToNull) {
@@ -474,6 +530,7 @@ TEST(TightnessSearch, ClimbsRejectsAndResumes) {
     nrc::Evidence e;
     e.lhs = x;
     e.rhs = 1;
+    e.err = 0;   // exact
     return e;
   };
   const nrc::Record start = nrc::evaluate_params(c, {{"x", 0.5}, {"data_seed", 7}});
@@ -532,7 +589,7 @@ TEST(Experiments, PointsResumeAndConclusionsAreJudged) {
     nrc::Evidence e;
     e.lhs = sum;
     e.rhs = 20;
-    c.claims.push_back({"sum", "Σ y ≤ 20", e});
+    c.claims.push_back(nrc::exact_claim("sum", "Σ y ≤ 20", e));
     return c;
   };
   std::vector<nrc::Record> first;

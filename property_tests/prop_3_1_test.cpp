@@ -50,6 +50,7 @@ TEST(Prop31, RankExcessIsAFailure) {
     nrc::Evidence e;
     e.lhs = wrong.lhs;
     e.rhs = wrong.rhs;
+    e.err = 0;   // the rounding budget is rhs
     EXPECT_EQ(nrc::judge(e).verdict, nrc::Verdict::Fail) << "K = " << K;
     // Not a tolerance: a genuine rank excess misses the rounding budget by orders of magnitude.
     EXPECT_GT(wrong.lhs / wrong.rhs, 1e6);

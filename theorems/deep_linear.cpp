@@ -517,6 +517,7 @@ Evidence evaluate_rank_depth(const nlohmann::json& p, RegionMutation mutation) {
   }
   e.lhs = static_cast<double>(rank_L1);
   e.rhs = static_cast<double>(rank_L);
+  e.err = 0;   // ranks: integers, decided (near a tie in 50 digits) above
   e.notes = fmt::format("a*({}, λ) = {:.6g}, a*({}, λ) = {:.6g}, λ_c = {:.6g}", L, deep_linear_threshold(lambda, L),
                         L + 1,
                         deep_linear_threshold(lambda, L + 1), lambda_c);

@@ -210,7 +210,7 @@ Evidence rest_on_both(const Evidence& bp, const Evidence& cs) {
   Evidence e = bp;
   e.inconclusive = fmt::format(
       "the two gradients disagree: backprop {} (lhs {:.6g}, rhs {:.6g}), complex step {} (lhs {:.6g}, err {:.3g})",
-      name(vb), bp.lhs, bp.rhs, name(vc), cs.lhs, cs.err);
+      name(vb), bp.lhs, bp.rhs, name(vc), cs.lhs, *cs.err);
   return e;
 }
 
@@ -251,6 +251,7 @@ Evidence evaluate_eq4(const nlohmann::json& p, bool paper, Mutation mutation) {
     Evidence bp;
     bp.lhs = paper ? res_paper : res_true;
     bp.rhs = bound + rho;
+    bp.err = 0;   // ρ_l, the rounding of lhs, is in rhs (header, (bp))
     Evidence c;
     c.lhs = cs.residual[l];   // formed in extended precision, then rounded (complex_step_gradient.hpp)
     c.rhs = bp.rhs;
@@ -265,7 +266,7 @@ Evidence evaluate_eq4(const nlohmann::json& p, bool paper, Mutation mutation) {
                       {"lhs", bp.lhs},
                       {"rhs", bp.rhs},
                       {"lhs_complex_step", c.lhs},
-                      {"err_complex_step", c.err},
+                      {"err_complex_step", *c.err},
                       {"backprop_vs_complex_step", arma::norm(G - Gc, "fro")},
                       {"verdict_backprop", std::string(name(judge(bp).verdict))},
                       {"verdict_complex_step", std::string(name(judge(c).verdict))}});
@@ -323,6 +324,7 @@ Evidence evaluate_degenerate(const nlohmann::json& p, Mutation mutation) {
     Evidence part;
     part.lhs = sk1;
     part.rhs = rhs;
+    part.err = 0;   // rhs carries the SVD's error (header)
     parts.push_back(part);
     part_layer.push_back(l + 1);
     layers.push_back({{"layer", l + 1}, {"sigma_k1_over_sigma_1", k1}, {"sigma_k_over_sigma_1", kk},
@@ -333,6 +335,7 @@ Evidence evaluate_degenerate(const nlohmann::json& p, Mutation mutation) {
   const std::size_t k = deciding_part(parts);
   e.lhs = parts[k].lhs;
   e.rhs = parts[k].rhs;
+  e.err = parts[k].err;
   e.notes = fmt::format("deciding layer {} ({} samples, {} distinct pairs)", part_layer[k], N, K + t.noisy);
   e.metrics["layers"] = layers;
   e.metrics["max_sigma_k1_over_sigma_1"] = max_k1;

@@ -10,7 +10,12 @@ namespace nrc {
 // What a check measured for the claim lhs ≤ rhs.
 struct Evidence {
   double lhs = 0, rhs = 0;
-  double err = 0;                 // estimated bound on the rounding error of the computed lhs − rhs
+  // Bound on the rounding error of the computed lhs − rhs. Omitted (nullopt): the runner estimates it
+  // by evaluating the instance again at reference precision (Check::evaluate_reference, the same
+  // templated code in 50 digits) and taking the two results' distance; see runner.hpp. Exact
+  // arithmetic (counts, integers) says err = 0 explicitly. Building blocks for a hand-written bound:
+  // theorems/tolerances.hpp.
+  std::optional<double> err;
   // For a bound whose constant can only be estimated (a sup over a set, sampled from below): `rhs`
   // is computed with the lower estimate and `rhs_upper` with a rigorous upper bound of the constant.
   // lhs ≤ rhs proves the statement (Pass); lhs > rhs_upper refutes it (Fail); in between it is
@@ -35,7 +40,7 @@ struct Judgement {
 
 // Rules, in order:
 //  1. outside the hypotheses → NotApplicable; a failed computation → Inconclusive;
-//  2. NaN or Inf in lhs, rhs or err → Inconclusive (never a Pass);
+//  2. NaN or Inf in lhs, rhs or err, or no err at all → Inconclusive (never a Pass);
 //  3. with δ = lhs − rhs (or Evidence::difference when given):
 //     δ > err → Fail;  δ ≤ −err → Pass (so with err = 0, lhs ≤ rhs passes);
 //  4. −err < δ ≤ err: this precision cannot decide → Inconclusive until a reference-precision

@@ -465,7 +465,7 @@ Evidence evaluate_lemma(const nlohmann::json& p, const std::string& id, double f
                        {"M_global_est", pm.M_global_est}, {"M_global_err", pm.M_global_err},
                        {"M_bar_global", pm.M_bar_global}, {"wcss", wcss},
                        {"wcss_err", wcss_err}, {"lhs", part.lhs}, {"rhs", part.rhs}, {"rhs_upper", *part.rhs_upper},
-                       {"err", part.err}, {"verdict", std::string(name(judge(part).verdict))}});
+                       {"err", *part.err}, {"verdict", std::string(name(judge(part).verdict))}});
     }
   }
   const std::size_t k = deciding_part(parts);

@@ -217,6 +217,7 @@ Evidence evaluate(const nlohmann::json& p, Mutation mutation) {
     Evidence part;
     part.lhs = r.lhs;
     part.rhs = r.rhs;
+    part.err = 0;   // rhs is the a-priori rounding budget of lhs, whose exact value is 0 (header)
     parts.push_back(part);
     part_layer.push_back(l);
     per_layer.push_back({{"layer", l}, {"sigma_k1_over_sigma_1", k1}, {"sigma_k_over_sigma_1", kk},
@@ -229,6 +230,7 @@ Evidence evaluate(const nlohmann::json& p, Mutation mutation) {
   const std::size_t k = deciding_part(parts);
   e.lhs = parts[k].lhs;
   e.rhs = parts[k].rhs;
+  e.err = parts[k].err;
   e.notes = fmt::format("deciding layer {} (N = {} samples, {} distinct (z^{}, y))", part_layer[k], N, clusters, j);
   e.metrics["layers"] = per_layer;
   e.metrics["max_sigma_k1_over_sigma_1"] = max_k1;

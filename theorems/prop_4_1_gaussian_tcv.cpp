@@ -349,6 +349,7 @@ Evidence evaluate_stated_impl(const nlohmann::json& p, const std::string& id, co
   Evidence e;
   e.lhs = t.decision == prop_4_1::Decision::Refuted ? t.interval[0] : t.interval[1];
   e.rhs = allowed;
+  e.err = 0;   // a count's confidence bound against a probability (header: rounding)
   if (t.decision == prop_4_1::Decision::Open)
     e.inconclusive = fmt::format("{} draws (the budget) neither certify nor refute P(WCSS_0 > B) ≤ 2Σe^(-C m_k): {}",
                                  M, interval_text(t));
@@ -408,6 +409,7 @@ Evidence evaluate_corrected_impl(const nlohmann::json& p, const Wrong& wrong) {
   const auto res = prop_4_1::sequential_test([&] { return in.next(); }, thresholds, allowed, budget, kTailExponent);
   Evidence e;
   e.rhs = 1;
+  e.err = 0;   // counts' confidence bounds against probabilities (header: rounding)
   const bool refuted = res.decision == prop_4_1::Decision::Refuted;
   double ratio_hat = 0, ratio_exact = 0;
   std::string open;
@@ -568,6 +570,7 @@ Evidence prop_4_1::mean_evidence(const std::vector<double>& w, double mean, doub
   Evidence e;
   e.lhs = std::abs(avg - mean);
   e.rhs = std::sqrt(2 * kTailExponent * var / M) + 2 * kTailExponent * a_inf / M;
+  e.err = 0;   // the draws' own rounding is the caller's to add (prop_4_1_mean does)
   e.metrics["sample_mean"] = avg;
   e.metrics["standardized_deviation"] = (avg - mean) / std::sqrt(var / M);
   return e;

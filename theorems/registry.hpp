@@ -39,6 +39,9 @@ struct Mutant {
   nlohmann::json params = {}; // the instance, complete
   // The wrong measurement; empty: the check's own evaluate on `params` (the inputs are what is wrong).
   std::function<Evidence(const nlohmann::json&)> evaluate = {};
+  // The same wrong measurement at reference precision: needed only when `evaluate` omits err (the
+  // runner estimates err from it; double still decides a mutant).
+  std::function<Evidence(const nlohmann::json&)> evaluate_reference = {};
 };
 
 // Built with designated initialisers (Check c{.id = …, .paper_ref = …, .statement = …}), so that the
@@ -56,7 +59,8 @@ struct Check {
   std::function<Evidence(const nlohmann::json&)> evaluate = {};
   // Optional: the same measurement at reference precision (lib/mp, 50 digits). The runner calls it
   // when the double-precision verdict lies within the rounding error of the bound; its metrics
-  // update those of the double measurement (the record keeps both).
+  // update those of the double measurement (the record keeps both). Required when `evaluate` omits
+  // Evidence::err: the runner then calls it on every instance to estimate err (runner.hpp).
   std::function<Evidence(const nlohmann::json&)> evaluate_reference = {};
   // Optional: the same measurement on a user's data (Section 5 checks), and at reference precision.
   std::function<Evidence(const UserData&)> evaluate_data = {};

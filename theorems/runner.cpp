@@ -1,6 +1,9 @@
 #include "theorems/runner.hpp"
 
+#include <cmath>
+#include <limits>
 #include <mutex>
+#include <optional>
 #include <stdexcept>
 
 #include <fmt/format.h>
@@ -8,6 +11,7 @@
 #include "lib/common/error.hpp"
 #include "lib/common/parallel.hpp"
 #include "lib/common/rng.hpp"
+#include "theorems/tolerances.hpp"
 
 namespace nrc {
 
@@ -26,24 +30,53 @@ Evidence measure(const std::function<Evidence(const Input&)>& evaluate, const In
   }
 }
 
+// lhs − rhs as the evidence computed it.
+double difference(const Evidence& e) { return e.difference.value_or(e.lhs - e.rhs); }
+
+// The runner's estimate of err for a check that omits it, from the same instance at reference
+// precision (see runner.hpp): the double result's distance from the reference result, plus the
+// reference's own error, taken as that distance scaled by the ratio of the two unit roundoffs (the
+// error of a backward-stable computation is proportional to its unit roundoff), twice over for
+// safety; an estimate, not a bound. Sets both evidences' err.
+void estimate_err(Evidence& dbl, Evidence& ref) {
+  constexpr double kUnitRoundoffRatio = 1e-34;   // cpp_bin_float_50: u ≈ 1e-50, against double's 1.1e-16
+  const double distance = std::abs(difference(dbl) - difference(ref));
+  ref.err = ref.err.value_or(2 * kUnitRoundoffRatio * distance);
+  dbl.err = (2 * distance + *ref.err) * (1 + 4 * tol::unit_roundoff);   // the sum's own rounding
+}
+
 // Measures in double, escalates to the reference path when double cannot decide, judges, records.
+// Without `escalate` (a mutant: wrong by a margin, not by rounding) double decides; the reference
+// evaluation then serves only to estimate an omitted err.
 template <class Input>
 Record decide(const Check& check, const nlohmann::json& params, const std::function<Evidence(const Input&)>& evaluate,
-              const std::function<Evidence(const Input&)>& reference, const Input& input) {
+              const std::function<Evidence(const Input&)>& reference, const Input& input, bool escalate = true) {
   Record r;
   r.check = check.id;
   r.paper_ref = check.paper_ref;
   r.params = params;
   Evidence e = measure(evaluate, input);
-  Judgement j = judge(e);
+  std::optional<Evidence> ref;
   std::string escalation;
-  if (j.within_rounding && reference) {
-    escalation = fmt::format("double precision undecided (|lhs - rhs| <= err = {:.3g}); decided at {}", e.err,
-                             kReferencePrecision);
+  const bool measured = e.not_applicable.empty() && e.inconclusive.empty();
+  if (measured && !e.err && reference) {
+    ref = measure(reference, input);
+    if (ref->not_applicable.empty() && ref->inconclusive.empty()) {
+      estimate_err(e, *ref);
+      escalation = fmt::format("err estimated by the runner from a {} re-evaluation", kReferencePrecision);
+    } else {
+      e.inconclusive = "err omitted, and the reference evaluation that would estimate it failed: " +
+                       (ref->inconclusive.empty() ? ref->not_applicable : ref->inconclusive);
+    }
+  }
+  Judgement j = judge(e);
+  if (j.within_rounding && reference && escalate) {
+    escalation += fmt::format("{}double precision undecided (|lhs - rhs| <= err = {:.3g}); decided at {}",
+                              escalation.empty() ? "" : "; ", *e.err, kReferencePrecision);
     // The double measurement's metrics stay (summaries read them on every record); those the
     // reference path measured again replace theirs.
     nlohmann::json metrics = std::move(e.metrics);
-    e = measure(reference, input);
+    e = ref ? std::move(*ref) : measure(reference, input);
     metrics.update(e.metrics);
     e.metrics = std::move(metrics);
     j = judge(e);
@@ -51,7 +84,7 @@ Record decide(const Check& check, const nlohmann::json& params, const std::funct
   }
   r.lhs = e.lhs;
   r.rhs = e.rhs;
-  r.err = e.err;
+  r.err = e.err.value_or(std::numeric_limits<double>::quiet_NaN());   // none: Inconclusive, said in notes
   r.rhs_upper = e.rhs_upper;
   r.ratio = j.ratio;
   r.slack = e.difference ? -*e.difference : j.slack;
@@ -98,10 +131,9 @@ Record evaluate_user_data(const Check& check, const UserData& data) {
 }
 
 Record evaluate_mutant(const Check& check, const Mutant& mutant) {
-  Check wrong = check;
-  if (mutant.evaluate) wrong.evaluate = mutant.evaluate;
-  wrong.evaluate_reference = {};
-  Record r = evaluate_params(wrong, mutant.params);
+  const auto& evaluate = mutant.evaluate ? mutant.evaluate : check.evaluate;
+  const auto& reference = mutant.evaluate ? mutant.evaluate_reference : check.evaluate_reference;
+  Record r = decide(check, mutant.params, evaluate, reference, mutant.params, /*escalate=*/false);
   r.metrics["mutant"] = mutant.name;
   return r;
 }

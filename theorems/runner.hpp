@@ -16,6 +16,13 @@ namespace nrc {
 // parameters; a numerical failure (std::runtime_error from LAPACK, …) becomes Inconclusive. A
 // double-precision verdict within rounding of the bound is recomputed with the check's
 // evaluate_reference, when it has one, and decided there (Record::precision says which).
+// When the double evidence omits err, the runner estimates it: evaluate_reference runs on the
+// instance too, δ = lhs − rhs from both, and err = 2·|δ_double − δ_reference| + the reference's own
+// err (its hand estimate, or 2·10⁻³⁴·|δ_double − δ_reference|, the ratio of the unit roundoffs); then
+// double decides or the reference does, exactly as with a hand estimate. This is an estimate, not a
+// bound: it assumes the reference is accurate to well below the double result's error (true of
+// backward-stable computations). The record's notes say the err was estimated. Without an
+// evaluate_reference, an omitted err leaves the instance Inconclusive.
 Record evaluate_params(const Check& check, const nlohmann::json& params);
 
 // Rejects (invalid_argument naming the parameter and the known ones) a parameter object with a name

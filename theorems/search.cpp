@@ -262,10 +262,13 @@ double objective(const Check& check, const DataShape& shape, const arma::vec& x)
     if (!(std::abs(x(i)) <= kLogBox)) return -std::numeric_limits<double>::infinity();
   try {
     const Evidence e = check.evaluate(data_search_params(shape, x));
+    // An omitted err counts as 0 here: the objective only steers the search; the candidates it finds
+    // are judged by the runner, which estimates err for them.
+    const double err = e.err.value_or(0);
     if (!e.not_applicable.empty() || !e.inconclusive.empty() || !std::isfinite(e.lhs) || !std::isfinite(e.rhs) ||
-        !std::isfinite(e.err) || !(e.rhs > 0))
+        !std::isfinite(err) || !(e.rhs > 0))
       return -std::numeric_limits<double>::infinity();
-    return (e.lhs - e.err) / e.rhs;
+    return (e.lhs - err) / e.rhs;
   } catch (const std::exception&) {   // singular systems at extreme scales, malformed shapes
     return -std::numeric_limits<double>::infinity();
   }

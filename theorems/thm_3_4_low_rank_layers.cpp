@@ -253,7 +253,7 @@ Evidence evaluate_thm(const nlohmann::json& p, Mutation mutation) {
                       {"lhs", part.lhs},
                       {"rhs", part.rhs},
                       {"rhs_upper", *part.rhs_upper},
-                      {"err", part.err},
+                      {"err", *part.err},
                       {"stationarity_term", stationarity_term},
                       {"measured_residual_term", res},
                       {"j_lower", paper_lo[l].j},

@@ -564,9 +564,9 @@ MinimumRun run_minimum(const nlohmann::json& p) {
   e.metrics["best_gap_rel"] = (e.rhs - e.lhs) / scale;
   e.metrics["start_spread_rel"] = (*std::max_element(values.begin(), values.end()) - best) / scale;
   e.metrics["starts_within_err"] =
-      std::count_if(values.begin(), values.end(), [&](double v) { return v - e.lhs <= e.err; });
+      std::count_if(values.begin(), values.end(), [&](double v) { return v - e.lhs <= *e.err; });
   e.metrics["max_gradient_rel"] = max_grad_rel;
-  e.metrics["err_rel"] = e.err / scale;
+  e.metrics["err_rel"] = *e.err / scale;
   e.notes = fmt::format("best of {} L-BFGS starts over rank-{} factors", restarts, k);
   if (k != in.K) e.notes += fmt::format(" (negative control: factor_rank {} ≠ K = {}, the claim is false)", k, in.K);
   return run;
@@ -780,7 +780,7 @@ SaddleRun run_saddle(const nlohmann::json& p) {
   e.metrics["predicted_decrease"] = predicted;
   e.metrics["measured_decrease"] = measured;
   e.metrics["decrease_rel_error"] = predicted != 0 ? std::abs(measured - predicted) / std::abs(predicted) : kInf;
-  e.metrics["decrease_over_err"] = std::abs(measured - predicted) / (e.err + pred_err);
+  e.metrics["decrease_over_err"] = std::abs(measured - predicted) / (*e.err + pred_err);
   e.metrics["swap"] = {{"out", i + 1}, {"in", m + 1}, {"s_out", si}, {"s_in", sm}};
 
   // θ_I itself, its loss against the closed form, and the curvature of the curve at t = 0:

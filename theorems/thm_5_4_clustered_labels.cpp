@@ -313,7 +313,7 @@ Evidence mixed(const Instance& lhs_in, const Instance& rhs_in, bool paper) {
   const RoundingEstimate rl = rounding(lhs_in, sl.lhs), rr = rounding(rhs_in, sr.lhs);
   if (paper) {
     paper_rhs(e, rhs_in, sr, rr);
-    e.err += rl.lhs - rr.lhs;
+    *e.err += rl.lhs - rr.lhs;
   } else {
     e.rhs = sr.tail / (static_cast<double>(rhs_in.N) * rhs_in.lambda);
     e.err = rl.lhs + rr.tail / (static_cast<double>(rhs_in.N) * rhs_in.lambda);
