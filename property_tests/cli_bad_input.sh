@@ -9,7 +9,7 @@ failures=0
 
 source "$(dirname "$0")/cli_support.sh"
 
-p54='"d":4,"c":3,"N":12,"K":2,"clusters":2,"sigma_x":0.5,"sigma_y":0.01,"centres":"gaussian","data_seed":5'
+p54='"d":4,"c":3,"N":12,"K":2,"clusters":2,"sigma_x":0.5,"sigma_y":0.01,"x_model":"mixture","y_model":"clustered","data_seed":5'
 expect_error "unknown check id 'nope'" check nope
 expect_error "trials" check thm_5_4 --trials -1
 expect_error "trials" check thm_5_4 --trials 0

@@ -11,7 +11,8 @@ namespace {
 const nrc::Check& check() { return nrc::find_check("thm_5_3"); }
 
 nlohmann::json base_params() {
-  return {{"d", 3}, {"K", 3}, {"N", 30}, {"lambda", 0.1}, {"sigma", 0.05}, {"targets", "autoencode"},
+  return {{"d", 3},          {"K", 3},       {"N", 30},      {"lambda", 0.1},
+          {"x_model", "mixture"}, {"clusters", 3}, {"sigma_x", 0.05}, {"y_model", "autoencode"},
           {"partition", "generating"}, {"data_seed", 4}};
 }
 
@@ -153,9 +154,13 @@ TEST(Thm53, MutantsFailByAClearMargin) {
 TEST(Thm53, TinySigmaNeverFailsByRounding) {
   for (std::uint64_t seed = 0; seed < 40; ++seed) {
     auto p = base_params();
-    p["sigma"] = 1e-6;
+    p["sigma_x"] = 1e-6;
     p["lambda"] = 1e-4;
-    p["targets"] = seed % 2 ? "one_hot" : "autoencode";
+    if (seed % 2) {
+      p["y_model"] = "one_hot";
+      p["c"] = 3;
+      p["sigma_y"] = 0.0;
+    }
     p["data_seed"] = seed;
     const nrc::Record r = nrc::evaluate_params(check(), p);
     EXPECT_EQ(r.verdict, nrc::Verdict::Pass) << r.notes << "\n" << nrc::replay_command(r);

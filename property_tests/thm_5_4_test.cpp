@@ -11,7 +11,7 @@ const nrc::Check& check() { return nrc::find_check("thm_5_4"); }
 
 nlohmann::json base_params() {
   return {{"d", 4}, {"c", 3}, {"N", 12}, {"K", 2}, {"clusters", 2}, {"lambda", 0.1},
-          {"sigma_x", 0.5}, {"sigma_y", 0.01}, {"centres", "gaussian"}, {"data_seed", 5}};
+          {"sigma_x", 0.5}, {"sigma_y", 0.01}, {"x_model", "mixture"}, {"y_model", "clustered"}, {"data_seed", 5}};
 }
 
 const nrc::Check& refined() { return nrc::find_check("thm_5_4_refined"); }

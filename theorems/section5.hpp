@@ -16,6 +16,9 @@
 #include "lib/cluster/cluster.hpp"
 #include "lib/mp/reference.hpp"
 #include "lib/common/error.hpp"
+#include "lib/common/memory.hpp"
+#include "lib/common/rng.hpp"
+#include "lib/data/gaussian_mixture.hpp"
 #include "lib/spectral/spectral.hpp"
 #include "theorems/judge.hpp"
 #include "theorems/params.hpp"
@@ -34,6 +37,13 @@ struct Double {
     return centroid_solution(X, Y, labels, lambda);
   }
   static Real distance(const Matrix& A, const Matrix& B) { return arma::norm(A - B, "fro"); }
+  static Real loss(const Matrix& theta, const arma::mat& X, const arma::mat& Y, double lambda) {
+    return ridge_loss(theta, X, Y, lambda);
+  }
+  // Σ_{j>K} σ_j(Q_λ)²: N·(L_λ(θ*_K) − L_λ(θ*)) by Theorem 5.1.
+  static Real value_tail(const System& s, arma::uword K) {
+    return K < s.s.n_elem ? arma::accu(arma::square(s.s.tail(s.s.n_elem - K))) : 0.0;
+  }
   static Real norm(const Matrix& A) { return arma::norm(A, "fro"); }
   static Real frobenius(const arma::mat& A) { return arma::norm(A, "fro"); }
   static Real wcss(const arma::mat& P, const arma::uvec& labels) { return nrc::wcss(P, labels); }
@@ -58,6 +68,14 @@ struct Reference {
     return mp::centroid_solution(X, Y, labels, lambda);
   }
   static Real distance(const Matrix& A, const Matrix& B) { return mp::frobenius(A - B); }
+  static Real loss(const Matrix& theta, const arma::mat& X, const arma::mat& Y, double lambda) {
+    return mp::ridge_loss(theta, X, Y, lambda);
+  }
+  static Real value_tail(const System& s, arma::uword K) {
+    Real sum = 0;
+    for (Eigen::Index j = static_cast<Eigen::Index>(K); j < s.s.size(); ++j) sum += s.s(j) * s.s(j);
+    return sum;
+  }
   static Real norm(const Matrix& A) { return mp::frobenius(A); }
   static Real frobenius(const arma::mat& A) { return mp::frobenius(mp::from_arma(A)); }
   static Real wcss(const arma::mat& P, const arma::uvec& labels) { return mp::wcss(P, labels); }
@@ -194,5 +212,65 @@ inline UserData read_explicit_data(const nlohmann::json& p, const std::string& i
 }
 
 inline bool explicit_data(const nlohmann::json& p) { return p.is_object() && p.contains("data"); }
+
+// Section 5's sampled data: the one generator of every linear-case check (each chooses its ranges in
+// its own `draw`). Parameters:
+//   d, c, N        X is d×N, Y is c×N (c = d for autoencode; c is then not read)
+//   x_model        "gaussian": i.i.d. N(0, 1) entries, sample i in cluster i mod clusters;
+//                  "mixture": lib/data's Gaussian mixture, `clusters` balanced clusters in order,
+//                  centres μ_k ~ N(0, I), noise σ_x (sigma_x)
+//   y_model        "generic": i.i.d. N(0, 1); "clustered": a centre ν_k ~ N(0, I) per cluster plus noise
+//                  σ_y; "one_hot": e_{k mod c} per cluster plus noise σ_y (no noise drawn at σ_y = 0);
+//                  "autoencode": Y = X
+//   clusters       read when a model uses clusters; sigma_x, sigma_y when their model does
+//   data_seed      the random stream: X first (centres, then noise), then Y's centres, then its noise
+// Throws invalid_argument (one line naming the parameter) on bad values.
+struct Data {
+  arma::mat X, Y;
+  arma::uvec labels;   // the generating cluster of each sample
+};
+
+inline Data sample_data(const nlohmann::json& p, const std::string& id) {
+  constexpr double inf = std::numeric_limits<double>::infinity();
+  const auto count = [&](const char* key, std::int64_t hi) {
+    return static_cast<arma::uword>(params::integer(p, id, key, 1, hi));
+  };
+  const auto x_model = params::choice(p, id, "x_model", {"gaussian", "mixture"});
+  const auto y_model = params::choice(p, id, "y_model", {"generic", "clustered", "one_hot", "autoencode"});
+  const arma::uword d = count("d", 100000), N = count("N", 10000000);
+  const arma::uword c = y_model == "autoencode" ? d : count("c", 100000);
+  const bool clustered = x_model == "mixture" || y_model == "clustered" || y_model == "one_hot";
+  const arma::uword clusters = clustered ? count("clusters", static_cast<std::int64_t>(N)) : 1;
+  require_memory(3.0 * static_cast<double>(d + c) * static_cast<double>(N), id, "the data X and Y");
+  Engine rng(params::seed(p, id, "data_seed"));
+  Data data;
+  data.labels.set_size(N);
+  if (x_model == "mixture") {
+    MixtureSpec spec;
+    spec.K = clusters;
+    spec.d = d;
+    spec.N = N;
+    spec.sigma = params::real(p, id, "sigma_x", 0, inf);
+    Dataset mixture = sample_gaussian_mixture(spec, rng);
+    data.X = std::move(mixture.X);
+    data.labels = std::move(mixture.labels);
+  } else {
+    data.X = randn(d, N, rng);
+    for (arma::uword i = 0; i < N; ++i) data.labels(i) = i % clusters;
+  }
+  if (y_model == "generic") {
+    data.Y = randn(c, N, rng);
+  } else if (y_model == "autoencode") {
+    data.Y = data.X;
+  } else {
+    const double sigma_y = params::real(p, id, "sigma_y", 0, inf);
+    arma::uvec cls(clusters);
+    for (arma::uword k = 0; k < clusters; ++k) cls(k) = k % c;
+    const arma::mat centres = y_model == "clustered" ? randn(c, clusters, rng) : one_hot(cls, c);
+    data.Y = centres.cols(data.labels);
+    if (sigma_y > 0) data.Y += sigma_y * randn(c, N, rng);
+  }
+  return data;
+}
 
 }  // namespace nrc::section5

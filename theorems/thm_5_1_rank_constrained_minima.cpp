@@ -126,7 +126,8 @@
 //     γ_d√K‖Ŵ‖√M)‖ĝ‖ (P_V from a Householder QR of fl(ŴV̂_I), whose columns have σ_min ≥ 1/√M).
 // Generators: d, c ∈ 2..6, N ∈ max(c, d)..30, K ∈ 1..min(c, d) − 1, λ log-uniform on [1e-3, 1],
 // X Gaussian or a Gaussian mixture (Section 4), Y generic Gaussian or clustered around per-cluster
-// centres; or explicit X, Y in the parameters (x_model "explicit").
+// centres (section5::sample_data, the generator the linear-case checks share); or explicit X, Y in
+// the parameters (x_model "explicit").
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -266,36 +267,9 @@ Instance read_instance(const nlohmann::json& p, const std::string& id) {
     require(in.X.n_cols == in.Y.n_cols, id, "parameters 'X' and 'Y': expected the same number of columns N, got {} and {}",
             in.X.n_cols, in.Y.n_cols);
   } else {
-    const auto d = count(params::integer(p, id, "d", 1, 1000));
-    const auto c = count(params::integer(p, id, "c", 1, 1000));
-    const auto N = count(params::integer(p, id, "N", 1, 1000000));
-    const auto y_model = params::choice(p, id, "y_model", {"generic", "clustered"});
-    const bool clustered_x = x_model == "mixture", clustered_y = y_model == "clustered";
-    arma::uword clusters = 1;
-    if (clustered_x || clustered_y) clusters = count(params::integer(p, id, "clusters", 1, static_cast<std::int64_t>(N)));
-    const double sigma_x = clustered_x ? params::real(p, id, "sigma_x", 0, kInf) : 0;
-    const double sigma_y = clustered_y ? params::real(p, id, "sigma_y", 0, kInf) : 0;
-    Engine rng(params::seed(p, id, "data_seed"));
-    arma::uvec labels(N);
-    if (clustered_x) {
-      MixtureSpec spec;
-      spec.K = clusters;
-      spec.d = d;
-      spec.N = N;
-      spec.sigma = sigma_x;
-      const Dataset ds = sample_gaussian_mixture(spec, rng);
-      in.X = ds.X;
-      labels = ds.labels;
-    } else {
-      in.X = randn(d, N, rng);
-      for (arma::uword i = 0; i < N; ++i) labels(i) = i % clusters;
-    }
-    if (clustered_y) {
-      const arma::mat centres = randn(c, clusters, rng);
-      in.Y = centres.cols(labels) + sigma_y * randn(c, N, rng);
-    } else {
-      in.Y = randn(c, N, rng);
-    }
+    section5::Data data = section5::sample_data(p, id);
+    in.X = std::move(data.X);
+    in.Y = std::move(data.Y);
   }
   const arma::uword rmax = std::min(in.X.n_rows, in.Y.n_rows);
   in.K = count(params::integer(p, id, "K", 1, static_cast<std::int64_t>(rmax)));

@@ -11,6 +11,8 @@
 // so both hold for ANY partition with its own WCSS, and that is what is checked, with the partition
 // named in the record: "generating" (the mixture's clusters), "kmeans" (k-means++, 10 restarts, on
 // the stacked points), "exact" (the TCV-optimal partition by enumeration, N ≤ 10) or "given".
+// Data: section5::sample_data, x_model "mixture" with K clusters (noise σ_x), y_model "autoencode" or
+// "one_hot" (c = K classes, exact: σ_y = 0).
 //
 // Derivation of the refined form (Appendix A.4 without its two losses). Write S̄ = X̄X̄ᵀ/N,
 // C_x = (X − X̄)(X − X̄)ᵀ/N, C_yx = (Y − Ȳ)(X − X̄)ᵀ/N, B̄ = ȲX̄ᵀ/N. Within a block the deviations sum to
@@ -78,8 +80,14 @@ nlohmann::json draw_instance(Draw& d) {
   p["K"] = K;
   p["N"] = N;
   p["lambda"] = d.log_uniform(1e-4, 10);
-  p["sigma"] = d.log_uniform(1e-6, 3);
-  p["targets"] = d.pick({"autoencode", "one_hot"});
+  p["x_model"] = "mixture";
+  p["clusters"] = K;
+  p["sigma_x"] = d.log_uniform(1e-6, 3);
+  p["y_model"] = d.pick({"autoencode", "one_hot"});
+  if (p["y_model"] == "one_hot") {
+    p["c"] = K;   // one class per cluster, exact one-hot labels
+    p["sigma_y"] = 0.0;
+  }
   p["partition"] = N <= 10 ? d.pick({"generating", "kmeans", "exact"}) : d.pick({"generating", "kmeans"});
   p["data_seed"] = d.seed();
   return p;
@@ -125,28 +133,23 @@ Instance from_data(const UserData& u, const std::string& id) {
 Instance build(const nlohmann::json& p, const std::string& id) {
   if (section5::explicit_data(p)) return from_data(section5::read_explicit_data(p, id), id);
   Instance in;
-  MixtureSpec spec;
-  spec.d = static_cast<arma::uword>(params::integer(p, id, "d", 1, 100000));
-  spec.K = static_cast<arma::uword>(params::integer(p, id, "K", 1, 100000));
-  spec.N = static_cast<arma::uword>(params::integer(p, id, "N", 1, 10000000));
-  constexpr double inf = std::numeric_limits<double>::infinity();
-  in.lambda = params::real(p, id, "lambda", 0, inf, /*lo_open=*/true);
-  spec.sigma = params::real(p, id, "sigma", 0, inf);
-  spec.targets = params::choice(p, id, "targets", {"autoencode", "one_hot"}) == "autoencode" ? Targets::Autoencode
-                                                                                            : Targets::OneHot;
+  in.lambda = params::real(p, id, "lambda", 0, std::numeric_limits<double>::infinity(), /*lo_open=*/true);
   in.partition_name = params::choice(p, id, "partition", {"generating", "kmeans", "exact"});
-  Engine rng(params::seed(p, id, "data_seed"));
-  require(spec.K <= spec.N, id, "expected K ≤ N, got K = {} > N = {}", spec.K, spec.N);
-  const Dataset data = sample_gaussian_mixture(spec, rng);
-  in.X = data.X;
-  in.Y = data.Y;
+  section5::Data data = section5::sample_data(p, id);
+  const auto K = static_cast<arma::uword>(params::integer(p, id, "K", 1, 100000));
+  require(K <= data.X.n_cols, id, "expected K ≤ N, got K = {} > N = {}", K, data.X.n_cols);
+  in.X = std::move(data.X);
+  in.Y = std::move(data.Y);
+  Engine rng(derive_seed(params::seed(p, id, "data_seed"), 1));   // k-means++'s seeding, apart from the data's
   const arma::mat P = stack_points(in.X, in.Y);
   if (in.partition_name == "generating") {
+    require(arma::max(data.labels) < K, id, "expected clusters ≤ K for the generating partition, got {} > K = {}",
+            arma::max(data.labels) + 1, K);
     in.partition = data.labels;
   } else if (in.partition_name == "kmeans") {
-    in.partition = tcv_kmeans(P, spec.K, rng, 10).labels;
+    in.partition = tcv_kmeans(P, K, rng, 10).labels;
   } else {
-    in.partition = tcv_exact(P, spec.K).labels;   // throws for N > 10
+    in.partition = tcv_exact(P, K).labels;   // throws for N > 10
   }
   finish(in);
   return in;
@@ -266,8 +269,10 @@ nlohmann::json centred_pair(double a, double lambda) {
 
 // Three well-separated clusters (σ = 1e-3, autoencoding): W ≈ 3σ², both sides O(σ²).
 nlohmann::json separated_clusters(double sigma) {
-  return {{"d", 3}, {"K", 3}, {"N", 12}, {"lambda", 0.1}, {"sigma", sigma}, {"targets", "autoencode"},
-          {"partition", "generating"}, {"data_seed", 4}};
+  return {{"d", 3},          {"K", 3},          {"N", 12},
+          {"lambda", 0.1},    {"x_model", "mixture"}, {"clusters", 3},
+          {"sigma_x", sigma}, {"y_model", "autoencode"}, {"partition", "generating"},
+          {"data_seed", 4}};
 }
 
 // θ*_C of the partition with its last two blocks merged (K − 1 sets), W of the true partition.

@@ -57,7 +57,8 @@
 // reaches ≥ 0.95 on such tiny instances; the report shows the instance it found.
 // Generators: d, c ∈ 2..8, K ∈ 1..min(c, d) − 1, N ∈ max(c, d)..40, and with probability ¼ (when the
 // range is not empty) N ∈ K + 1..max(c, d) − 1 (thm_5_4 is NotApplicable there; the refined bound
-// needs no hypothesis on N).
+// needs no hypothesis on N). Data: section5::sample_data, x_model "mixture", y_model "clustered" or
+// "one_hot" with noise σ_y.
 // Explicit data: {"data": "explicit", "X": rows, "Y": rows, "lambda", "K"[, "labels"]}; without
 // labels TCV is exact for N ≤ 10, else k-means++.
 // Mutants (each must Fail, decided in double): lhs with θ*_{K−1} (a wrong K) on clustered labels;
@@ -101,7 +102,8 @@ nlohmann::json draw_instance(Draw& d) {
   p["lambda"] = d.log_uniform(1e-4, 10);
   p["sigma_x"] = d.log_uniform(1e-3, 3);
   p["sigma_y"] = d.log_uniform(1e-6, 1);
-  p["centres"] = d.pick({"gaussian", "one_hot"});
+  p["x_model"] = "mixture";
+  p["y_model"] = d.pick({"clustered", "one_hot"});
   p["data_seed"] = d.seed();
   return p;
 }
@@ -138,30 +140,18 @@ Instance from_data(const UserData& u, const std::string& id);
 Instance build(const nlohmann::json& p, const std::string& id) {
   if (section5::explicit_data(p)) return from_data(section5::read_explicit_data(p, id), id);
   Instance in;
-  in.d = static_cast<arma::uword>(params::integer(p, id, "d", 1, 100000));
-  in.c = static_cast<arma::uword>(params::integer(p, id, "c", 1, 100000));
-  in.N = static_cast<arma::uword>(params::integer(p, id, "N", 1, 10000000));
+  section5::Data data = section5::sample_data(p, id);
+  in.X = std::move(data.X);
+  in.Y = std::move(data.Y);
+  in.d = in.X.n_rows;
+  in.c = in.Y.n_rows;
+  in.N = in.X.n_cols;
   in.K = static_cast<arma::uword>(params::integer(p, id, "K", 1, 100000));
-  const auto clusters = static_cast<arma::uword>(params::integer(p, id, "clusters", 1, 100000));
-  constexpr double inf = std::numeric_limits<double>::infinity();
-  in.lambda = params::real(p, id, "lambda", 0, inf, /*lo_open=*/true);
-  const double sigma_x = params::real(p, id, "sigma_x", 0, inf);
-  const double sigma_y = params::real(p, id, "sigma_y", 0, inf);
-  const auto centres = params::choice(p, id, "centres", {"gaussian", "one_hot"});
-  Engine rng(params::seed(p, id, "data_seed"));
+  in.lambda = params::real(p, id, "lambda", 0, std::numeric_limits<double>::infinity(), /*lo_open=*/true);
   require(in.K <= in.N, id, "expected K ≤ N, got K = {} > N = {}", in.K, in.N);
-  require(clusters <= in.N, id, "expected clusters ≤ N, got clusters = {} > N = {}", clusters, in.N);
-
-  arma::uvec labels(in.N);
-  for (arma::uword i = 0; i < in.N; ++i) labels(i) = i % clusters;
-  arma::uvec centre_class(clusters);   // one-hot centres cycle through the c classes
-  for (arma::uword k = 0; k < clusters; ++k) centre_class(k) = k % in.c;
-  const arma::mat mx = randn(in.d, clusters, rng);
-  const arma::mat my = centres == "gaussian" ? randn(in.c, clusters, rng) : one_hot(centre_class, in.c);
-  in.X = mx.cols(labels) + sigma_x * randn(in.d, in.N, rng);
-  in.Y = my.cols(labels) + sigma_y * randn(in.c, in.N, rng);
-
-  choose_partition(in, clusters <= in.K ? std::optional(labels) : std::nullopt, rng);
+  const arma::uword clusters = arma::max(data.labels) + 1;
+  Engine rng(derive_seed(params::seed(p, id, "data_seed"), 1));   // k-means++'s seeding, apart from the data's
+  choose_partition(in, clusters <= in.K ? std::optional(data.labels) : std::nullopt, rng);
   return in;
 }
 
@@ -249,7 +239,9 @@ template <class R>
 void paper_rhs(Evidence& e, const Instance& in, const Sides<R>& s, const RoundingEstimate& r) {
   const double factor = paper_factor(in), n = static_cast<double>(in.N);
   e.rhs = factor * static_cast<double>(in.tcv_exact ? s.tcv : R(s.tail / R(n))) / in.lambda;
-  if (!in.tcv_exact) e.rhs_upper = factor * static_cast<double>(s.tcv) / in.lambda;
+  // TCV⁻ ≤ TCV⁺ exactly, but the computed ends can cross within their rounding (labels exactly in ≤ K
+  // clusters: both are 0 up to rounding); the larger end keeps a Fail conservative.
+  if (!in.tcv_exact) e.rhs_upper = std::max(e.rhs, factor * static_cast<double>(s.tcv) / in.lambda);
   e.err = r.lhs + factor * (r.tcv + (in.tcv_exact ? 0.0 : r.tail / n)) / in.lambda;
 }
 
@@ -324,7 +316,7 @@ Evidence mixed(const Instance& lhs_in, const Instance& rhs_in, bool paper) {
 // Clustered labels, K = 2 = clusters, σ_y = 0.01: θ*_{K−1} is far from θ*, TCV_2 is O(σ_y²).
 nlohmann::json clustered_labels(double sigma_y) {
   return {{"d", 4}, {"c", 3}, {"N", 12}, {"K", 2}, {"clusters", 2}, {"lambda", 0.1},
-          {"sigma_x", 0.5}, {"sigma_y", sigma_y}, {"centres", "gaussian"}, {"data_seed", 5}};
+          {"sigma_x", 0.5}, {"sigma_y", sigma_y}, {"x_model", "mixture"}, {"y_model", "clustered"}, {"data_seed", 5}};
 }
 
 // The instance where the refined bound is attained (header): ratio 0.980, paper ratio 0.245.
