@@ -31,7 +31,7 @@ TEST(Thm54ExcessLoss, ByHand) {
     EXPECT_EQ(r.verdict, nrc::Verdict::Pass) << r.notes;
     EXPECT_NEAR(r.lhs, 0.5 / (1 + 2 * lambda), 1e-14);
     EXPECT_NEAR(r.rhs, 0.5, 1e-15);
-    EXPECT_NEAR(r.metrics.at("excess_closed_form").get<double>(), 0.5 / (1 + 2 * lambda), 1e-14);  // (★)
+    EXPECT_NEAR(r.metrics.at("excess_closed_form").get<double>(), 0.5 / (1 + 2 * lambda), 1e-14);   // (★)
     // err is the distance of the double result from the 50-digit one: tiny here, never zero by design
     // unless both are exact.
     EXPECT_LE(r.err, 1e-14);
@@ -52,13 +52,13 @@ TEST(Thm54ExcessLoss, MutantsFailClearly) { nrc::test::expect_mutants_fail_clear
 
 TEST(Thm54ExcessLoss, BadInputIsRejected) {
   nlohmann::json p = explicit_data(arma::eye(2, 2), arma::eye(2, 2), 0.0, 1);
-  EXPECT_THROW(nrc::evaluate_params(check(), p), std::invalid_argument);  // λ = 0
+  EXPECT_THROW(nrc::evaluate_params(check(), p), std::invalid_argument);   // λ = 0
   p = explicit_data(arma::eye(2, 2), arma::eye(2, 2), 0.1, 3);
-  EXPECT_THROW(nrc::evaluate_params(check(), p), std::invalid_argument);  // K > N
+  EXPECT_THROW(nrc::evaluate_params(check(), p), std::invalid_argument);   // K > N
   nrc::EngineDraw draw(1);
   p = check().draw(draw);
   p["y_model"] = "labels";
   EXPECT_THROW(nrc::evaluate_params(check(), p), std::invalid_argument);
 }
 
-}  // namespace
+}   // namespace

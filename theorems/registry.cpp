@@ -26,6 +26,7 @@ Check make_thm_5_3_refined_check();
 Check make_thm_5_4_check();
 Check make_thm_5_4_refined_check();
 Check make_thm_5_4_excess_loss_check();
+Check make_ridge_norm_check();
 Check make_deep_linear_balanced_check();
 Check make_deep_linear_minimum_check();
 Check make_deep_linear_rank_depth_check();
@@ -54,6 +55,7 @@ const std::vector<Check>& registry() {
       make_thm_5_4_check(),
       make_thm_5_4_refined_check(),
       make_thm_5_4_excess_loss_check(),
+      make_ridge_norm_check(),
       make_deep_linear_balanced_check(),
       make_deep_linear_minimum_check(),
       make_deep_linear_rank_depth_check(),

@@ -49,7 +49,7 @@ nlohmann::json draw(Draw& d) {
   p["d"] = dim;
   p["c"] = c;
   const auto K = d.integer(1, std::min(dim, c) - 1);
-  const auto N = d.integer(K + 1, 30);  // N ≤ K: rank Y ≤ K, both sides are exactly 0, a tie nothing decides
+  const auto N = d.integer(K + 1, 30);   // N ≤ K: rank Y ≤ K, both sides are exactly 0, a tie nothing decides
   p["K"] = K;
   p["N"] = N;
   p["lambda"] = d.log_uniform(1e-8, 10);
@@ -100,7 +100,7 @@ Evidence measure(const Instance& in, Form form) {
   if (form == Form::ScaledMinimiser) theta_k *= R(1.5);
   const R lhs = A::loss(theta_k, in.X, in.Y, in.lambda) - A::loss(A::theta(sys), in.X, in.Y, in.lambda);
   const R rhs = A::tail_energy(in.Y, form == Form::TailFromKPlus2 ? in.K + 1 : in.K) / N;
-  const R excess = A::value_tail(sys, in.K) / N;  // (★)
+  const R excess = A::value_tail(sys, in.K) / N;   // (★)
   // err omitted: the runner estimates it from the 50-digit evaluation.
   Evidence e;
   e.lhs = static_cast<double>(lhs);
@@ -123,7 +123,7 @@ std::function<Evidence(const nlohmann::json&)> at_reference(Form form) {
   };
 }
 
-}  // namespace
+}   // namespace
 
 Check make_thm_5_4_excess_loss_check() {
   // Autoencoding, λ = 1e-3: σ_j(Q) ≈ σ_j(Y), ratio ≈ 1, where each wrong version shows.
@@ -160,4 +160,4 @@ Check make_thm_5_4_excess_loss_check() {
                          Form::ScaledMinimiser)}};
 }
 
-}  // namespace nrc
+}   // namespace nrc
