@@ -394,6 +394,23 @@ TEST(Summary, CountsMedianAndWorstInstance) {
   EXPECT_EQ(nrc::summarize("other", rs).count, 0u);
 }
 
+// The hypotheses as the records state them: NotApplicable reasons grouped with their numbers masked.
+TEST(Summary, GroupsTheReasonsInstancesWereOutsideTheHypotheses) {
+  nrc::Record proto;
+  proto.check = "c";
+  proto.verdict = Verdict::NotApplicable;
+  std::vector<nrc::Record> rs(4, proto);
+  rs[0].notes = "hypothesis max{c, d} ≤ N fails: c = 5, d = 3, N = 4";
+  rs[1].notes = "hypothesis max{c, d} ≤ N fails: c = 2, d = 8, N = 7; trained 3 starts";
+  rs[2].notes = "λ = 1.5e+01 ≥ λ_c(3) = 8.11: one more layer lowers the threshold";
+  rs[3].verdict = Verdict::Pass;
+  rs[3].notes = "not a reason";
+  const auto s = nrc::summarize("c", rs);
+  ASSERT_EQ(s.outside.size(), 2u);
+  EXPECT_EQ(s.outside.at("hypothesis max{c, d} ≤ N fails: c = #, d = #, N = #"), 2u);
+  EXPECT_EQ(s.outside.at("λ = # ≥ λ_c(#) = #: one more layer lowers the threshold"), 1u);
+}
+
 TEST(Sampler, SeedsAreDeterministicAndDistinct) {
   EXPECT_EQ(nrc::derive_seed(1, 0), nrc::derive_seed(1, 0));
   EXPECT_NE(nrc::derive_seed(1, 0), nrc::derive_seed(1, 1));

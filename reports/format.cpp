@@ -39,6 +39,18 @@ std::string sampled_text(const Summary& s) {
   return out;
 }
 
+// The NotApplicable reasons, most frequent first: "482× “hypothesis … fails: c = #, …”; …" (at most 4).
+std::string outside_text(const Summary& s) {
+  std::vector<std::pair<std::size_t, std::string>> by_count;
+  for (const auto& [reason, n] : s.outside) by_count.emplace_back(n, reason);
+  std::stable_sort(by_count.begin(), by_count.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+  std::string out;
+  for (std::size_t i = 0; i < by_count.size() && i < 4; ++i)
+    out += fmt::format("{}{}× “{}”", out.empty() ? "" : "; ", by_count[i].first, by_count[i].second);
+  if (by_count.size() > 4) out += fmt::format("; {} more reasons", by_count.size() - 4);
+  return out;
+}
+
 // A Markdown table cell: a literal | would end the cell.
 std::string cell(const std::string& text) {
   std::string out;
@@ -163,7 +175,8 @@ std::string record_text(const Record& r) {
   out += fmt::format("lhs:       {}\nrhs:       {}\n", g17(r.lhs), g17(r.rhs));
   if (r.rhs_upper) out += fmt::format("rhs upper: {} (with the constant's rigorous upper bound)\n", g17(*r.rhs_upper));
   out += fmt::format("ratio:     {}\nslack:     {}\nerr est.:  {}\n", g17(r.ratio), g17(r.slack), g17(r.err));
-  out += fmt::format("verdict:   {} (decided in {})\n", name(r.verdict), r.precision);
+  out += fmt::format("verdict:   {} ({} {})\n", name(r.verdict),
+                     r.verdict == Verdict::Inconclusive ? "undecided at" : "decided in", r.precision);
   if (!r.notes.empty()) out += fmt::format("notes:     {}\n", r.notes);
   out += fmt::format("computed:  nrc {} at {}, {} BLAS thread(s), {} kernels\n", r.build.version, r.build.commit,
                      r.build.blas_threads, r.build.blas_core);
@@ -491,6 +504,8 @@ std::string report_markdown(const std::vector<ReportSection>& sections, const Re
                       project_path(sec.check->source));
     if (!s.sampled.empty()) md += fmt::format("- sampled parameters (over these records): {}\n", sampled_text(s));
     md += fmt::format("- {} instances: {}\n", s.count, verdict_counts(s));
+    if (!s.outside.empty())
+      md += fmt::format("- outside the hypotheses (N/A), as the records say: {}\n", outside_text(s));
     if (s.ratio_count > 0)
       md += fmt::format("- ratio lhs/rhs over {} instances: min {}, median {}, max {}\n", s.ratio_count,
                         ratio_text(s.ratio_min), ratio_text(s.ratio_median), ratio_text(s.ratio_max));

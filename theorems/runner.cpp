@@ -57,13 +57,13 @@ Record decide(const Check& check, const nlohmann::json& params, const std::funct
   r.params = params;
   Evidence e = measure(evaluate, input);
   std::optional<Evidence> ref;
-  std::string escalation;
+  std::string precision_notes;
   const bool measured = e.not_applicable.empty() && e.inconclusive.empty();
   if (measured && !e.err && reference) {
     ref = measure(reference, input);
     if (ref->not_applicable.empty() && ref->inconclusive.empty()) {
       estimate_err(e, *ref);
-      escalation = fmt::format("err estimated by the runner from a {} re-evaluation", kReferencePrecision);
+      precision_notes = fmt::format("err estimated by the runner from a {} re-evaluation", kReferencePrecision);
     } else {
       e.inconclusive = "err omitted, and the reference evaluation that would estimate it failed: " +
                        (ref->inconclusive.empty() ? ref->not_applicable : ref->inconclusive);
@@ -71,8 +71,8 @@ Record decide(const Check& check, const nlohmann::json& params, const std::funct
   }
   Judgement j = judge(e);
   if (j.within_rounding && reference && escalate) {
-    escalation += fmt::format("{}double precision undecided (|lhs - rhs| <= err = {:.3g}); decided at {}",
-                              escalation.empty() ? "" : "; ", *e.err, kReferencePrecision);
+    precision_notes += fmt::format("{}double precision undecided (|lhs - rhs| <= err = {:.3g}); decided at {}",
+                                   precision_notes.empty() ? "" : "; ", *e.err, kReferencePrecision);
     // The double measurement's metrics stay (summaries read them on every record); those the
     // reference path measured again replace theirs.
     nlohmann::json metrics = std::move(e.metrics);
@@ -89,7 +89,7 @@ Record decide(const Check& check, const nlohmann::json& params, const std::funct
   r.ratio = j.ratio;
   r.slack = e.difference ? -*e.difference : j.slack;
   r.verdict = j.verdict;
-  for (const std::string* part : {&escalation, &j.note, &e.notes})
+  for (const std::string* part : {&precision_notes, &j.note, &e.notes})
     if (!part->empty()) r.notes += (r.notes.empty() ? "" : "; ") + *part;
   r.metrics = e.metrics;
   return r;

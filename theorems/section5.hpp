@@ -124,7 +124,8 @@ void wire(Check& c, Build build, FromData from_data, Double dbl, Ref ref) {
 // Evidence for an undecided instance too large for the reference path.
 inline Evidence too_large_for_reference() {
   Evidence e;
-  e.inconclusive = "double precision undecided and the instance is too large for the 50-digit path";
+  e.inconclusive = fmt::format("the instance is too large for the 50-digit path (X_λ has more than {:.0e} entries)",
+                               kReferenceMaxEntries);
   return e;
 }
 

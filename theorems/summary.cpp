@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <regex>
 
 namespace nrc {
 
@@ -32,7 +33,12 @@ Summary summarize(const std::string& check_id, const std::vector<Record>& record
       case Verdict::NotApplicable: ++s.not_applicable; break;
     }
     if (r.verdict == Verdict::Pass || r.verdict == Verdict::Fail) ++s.decided_by[r.precision];
-    if (r.verdict == Verdict::NotApplicable) continue;
+    if (r.verdict == Verdict::NotApplicable) {
+      // The runner puts the check's reason first in the notes.
+      static const std::regex number(R"([-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?)");
+      ++s.outside[std::regex_replace(r.notes.substr(0, r.notes.find("; ")), number, "#")];
+      continue;
+    }
     if (r.verdict == Verdict::Fail && (!s.worst || s.worst->verdict != Verdict::Fail || r.ratio > s.worst->ratio)) {
       s.worst = r;   // a failure is always the worst instance, even with a non-finite ratio
     }

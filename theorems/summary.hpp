@@ -42,6 +42,9 @@ struct Summary {
     bool more_values = false;
   };
   std::vector<Sampled> sampled;   // by parameter name
+  // The hypotheses as the records state them: the reason of each NotApplicable instance with its
+  // numbers written "#" (so the instances of one hypothesis group together), and how many.
+  std::map<std::string, std::size_t> outside;
 };
 
 // Records of other checks are ignored. `metric_names`: numeric metrics to summarize.
