@@ -361,10 +361,11 @@ Conclusion conclude(const std::vector<Record>& recs) {
         for (std::size_t is = 0; is < ns; ++is) line.push_back(g.use[is][il]);
         require_stationary(e, line);
       }
-      c.claims.push_back(exact_claim(fmt::format("{}quadratic_in_sigma_lambda{}", prefix, il),
-                          fmt::format("{} grows quadratically in σ at λ = {:.3g}: |least-squares log–log slope − 2| ≤ {}",
-                                      what, g.lambdas[il], kSlopeBand),
-                          e));
+      c.claims.push_back(
+          exact_claim(fmt::format("{}quadratic_in_sigma_lambda{}", prefix, il),
+                      fmt::format("{} grows quadratically in σ at λ = {:.3g}: |least-squares log–log slope − 2| ≤ {}",
+                                  what, g.lambdas[il], kSlopeBand),
+                      e));
     }
     for (std::size_t is = 0; is < ns; ++is) {
       // The closed form needs no training: its ends are the grid's. The deep distance is compared at
@@ -401,14 +402,15 @@ Conclusion conclude(const std::vector<Record>& recs) {
                                  g.lambdas[lo]);
         }
       }
-      c.claims.push_back(exact_claim(fmt::format("{}decreasing_in_lambda_sigma{}", prefix, is),
-                          closed_form ? fmt::format("{} decreases in λ at σ = {:.3g}: value at λ = {:.3g} ≤ value at "
-                                                    "λ = {:.3g}",
-                                                    what, g.sigmas[is], g.lambdas[nl - 1], g.lambdas[0])
-                                      : fmt::format("{} decreases in λ at σ = {:.3g}: value at the largest stationary "
-                                                    "λ ≤ value at the smallest stationary λ (grid λ = {:.3g} … {:.3g})",
-                                                    what, g.sigmas[is], g.lambdas[0], g.lambdas[nl - 1]),
-                          e));
+      c.claims.push_back(
+          exact_claim(fmt::format("{}decreasing_in_lambda_sigma{}", prefix, is),
+                      closed_form ? fmt::format("{} decreases in λ at σ = {:.3g}: value at λ = {:.3g} ≤ value at "
+                                                "λ = {:.3g}",
+                                                what, g.sigmas[is], g.lambdas[nl - 1], g.lambdas[0])
+                                  : fmt::format("{} decreases in λ at σ = {:.3g}: value at the largest stationary "
+                                                "λ ≤ value at the smallest stationary λ (grid λ = {:.3g} … {:.3g})",
+                                                what, g.sigmas[is], g.lambdas[0], g.lambdas[nl - 1]),
+                      e));
     }
   }
   {
@@ -427,8 +429,8 @@ Conclusion conclude(const std::vector<Record>& recs) {
     e.lhs = worst;
     e.rhs = 1;
     e.notes = "worst at " + at;
-    c.claims.push_back(exact_claim("ridge_within_thm_5_3",
-                        "‖θ* − θ*_C‖_F / Theorem 5.3's bound ≤ 1 at every grid point (max over the grid)", e));
+    c.claims.push_back(exact_claim(
+        "ridge_within_thm_5_3", "‖θ* − θ*_C‖_F / Theorem 5.3's bound ≤ 1 at every grid point (max over the grid)", e));
   }
   for (Claim& cl : c.claims)
     if (cl.name.rfind("ridge_", 0) != 0) cl.evidence.notes += "; " + flagged_note;
