@@ -616,9 +616,18 @@ int run(int argc, char** argv) {
                    "Also reuse records of another nrc commit or BLAS thread count (by default they are computed "
                    "again: last digits, or more, may differ)");
   report->add_option("--only", ro.only, "Run only these check / experiment ids (e.g. --only thm_3_4 fig2)");
+  std::string shard_spec;
+  report->add_option("--shard", shard_spec,
+                     "i/n: compute only shard i of n (instances, mutants and training runs with index ≡ i mod n; "
+                     "e.g. one job-array task each), write its records and SHARD.json, render nothing");
+  report->add_option("--merge", ro.merge,
+                     "Shard folders of one run (every i of n): merge their records into --out and render the report "
+                     "there (the seed, preset, trials and --only are the shards')");
   report->footer(
       "Resumable: records are appended as they finish; run the same command again after an interruption and only\n"
-      "what is missing is computed. Example: nrc report --out /tmp/r --trials 200   (a quick look)");
+      "what is missing is computed. Example: nrc report --out /tmp/r --trials 200   (a quick look)\n"
+      "Job arrays: nrc report --shard $I/3 --out /scratch/s$I (I = 0, 1, 2), then\n"
+      "            nrc report --merge /scratch/s0 /scratch/s1 /scratch/s2 --out reports/out");
 
   auto* data = app.add_subcommand("data", "Describe a data file: format, shape, class counts, value range");
   std::string data_path;
@@ -712,6 +721,21 @@ int run(int argc, char** argv) {
       return cmd_replay(ro_replay);
     }
     if (app.got_subcommand(report)) {
+      if (!shard_spec.empty()) {
+        unsigned long long i = 0, n = 0;
+        char tail = 0;
+        if (std::sscanf(shard_spec.c_str(), "%llu/%llu%c", &i, &n, &tail) != 2 || n == 0 || i >= n ||
+            shard_spec.find('-') != std::string::npos)
+          nrc::invalid_arg("report", fmt::format("--shard: expected i/n with 0 ≤ i < n, got '{}'", shard_spec));
+        ro.shard = i;
+        ro.shards = n;
+      }
+      if (!ro.merge.empty()) {
+        if (!shard_spec.empty()) nrc::invalid_arg("report", "--shard and --merge exclude each other");
+        for (const char* opt : {"--seed", "--preset", "--trials", "--only"})
+          if (report->count(opt) > 0)
+            nrc::invalid_arg("report", fmt::format("--merge takes {} from the shards; leave it out", opt));
+      }
       ro.preset = nrc::parse_preset(preset_name);
       ro.search = !no_search;
       ro.command = command_line(argc, argv);

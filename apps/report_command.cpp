@@ -62,18 +62,92 @@ void remove_outputs(const std::filesystem::path& dir) {
     const std::string file = entry.path().filename().string();
     // Hidden files are temporaries of an interrupted atomic write (".REPORT.md.x1Y2z3"), except the lock.
     const bool temporary = file.size() > 1 && file[0] == '.' && file != ".lock";
-    if (file == "records.jsonl" || file == "REPORT.md" || ext == ".svg" || ext == ".csv" || ext == ".gp" ||
-        ext == ".log" || temporary)
+    if (file == "records.jsonl" || file == "REPORT.md" || file == "SHARD.json" || ext == ".svg" || ext == ".csv" ||
+        ext == ".gp" || ext == ".log" || temporary)
       std::filesystem::remove(entry.path());
   }
+}
+
+// What a shard folder holds (SHARD.json): enough to refuse merging shards of different runs.
+nlohmann::json shard_manifest(const ReportOptions& o, std::uint64_t trials) {
+  return {{"shard", o.shard},
+          {"shards", o.shards},
+          {"seed", o.seed},
+          {"preset", std::string(name(o.preset))},
+          {"trials", trials},
+          {"only", o.only},
+          {"commit", build::git_commit}};
+}
+
+// The options of the run whose shards `o.merge` names, after checking they are one run's complete set.
+ReportOptions merged_options(const ReportOptions& o) {
+  std::vector<nlohmann::json> shards;
+  for (const std::string& d : o.merge) {
+    const auto path = std::filesystem::path(d) / "SHARD.json";
+    if (!std::filesystem::exists(path))
+      invalid_arg("report", fmt::format("--merge: '{}' holds no SHARD.json (not a folder of nrc report --shard)", d));
+    std::ifstream in(path);
+    nlohmann::json m = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
+    if (!m.is_object() || !m.contains("shard") || !m.contains("shards") || !m.contains("commit"))
+      invalid_arg("report", fmt::format("--merge: '{}' is not a valid shard manifest", path.string()));
+    shards.push_back(std::move(m));
+  }
+  const nlohmann::json& first = shards.front();
+  for (std::size_t k = 0; k < shards.size(); ++k)
+    for (const char* key : {"seed", "preset", "trials", "only", "shards", "commit"})
+      if (shards[k].value(key, nlohmann::json()) != first.value(key, nlohmann::json()))
+        invalid_arg("report", fmt::format("--merge: '{}' and '{}' are shards of different runs ({} {} against {})",
+                                          o.merge[k], o.merge[0], key, shards[k].value(key, nlohmann::json()).dump(),
+                                          first.value(key, nlohmann::json()).dump()));
+  if (first.at("commit") != build::git_commit)
+    invalid_arg("report", fmt::format("--merge: the shards were computed by commit {}, this nrc is {}",
+                                      first.at("commit").dump(), build::git_commit));
+  const auto n = first.at("shards").get<std::uint64_t>();
+  std::set<std::uint64_t> have;
+  for (std::size_t k = 0; k < shards.size(); ++k)
+    if (!have.insert(shards[k].at("shard").get<std::uint64_t>()).second)
+      invalid_arg("report", fmt::format("--merge: shard {}/{} given twice ('{}')",
+                                        shards[k].at("shard").get<std::uint64_t>(), n, o.merge[k]));
+  std::string missing;
+  for (std::uint64_t i = 0; i < n; ++i)
+    if (!have.count(i)) missing += fmt::format("{}{}/{}", missing.empty() ? "" : ", ", i, n);
+  if (!missing.empty()) invalid_arg("report", fmt::format("--merge: shard(s) {} missing", missing));
+  ReportOptions m = o;
+  m.seed = first.at("seed").get<std::uint64_t>();
+  m.preset = parse_preset(first.at("preset").get<std::string>());
+  m.trials = first.at("trials").get<std::uint64_t>();
+  m.only = first.at("only").get<std::vector<std::string>>();
+  return m;
+}
+
+// Appends the shards' records to `records_path`, each once (a rerun of the merge adds nothing).
+void merge_records(const std::vector<std::string>& dirs, const std::string& records_path) {
+  std::set<std::string> have;
+  if (std::filesystem::exists(records_path))
+    for (const Record& r : read_jsonl(records_path).records) have.insert(to_json(r).dump());
+  JsonlWriter out(records_path);
+  for (const std::string& d : dirs) {
+    const std::string path = (std::filesystem::path(d) / "records.jsonl").string();
+    if (!std::filesystem::exists(path)) continue;   // a shard with nothing to compute
+    const JsonlContents shard = read_jsonl(path);
+    if (!shard.rejected.empty())
+      invalid_arg("report",
+                  fmt::format("--merge: '{}' has {} invalid line(s) (rerun that shard)", path, shard.rejected.size()));
+    for (const Record& r : shard.records)
+      if (have.insert(to_json(r).dump()).second) out.write(r);
+  }
+  out.close();
 }
 
 }  // namespace
 
 std::uint64_t default_trials(Preset p) { return p == Preset::Paper ? 10000 : 2000; }
 
-int run_report(const ReportOptions& o, const std::string& blas_threads) {
+int run_report(const ReportOptions& given, const std::string& blas_threads) {
   const auto start = std::chrono::steady_clock::now();
+  const ReportOptions o = given.merge.empty() ? given : merged_options(given);
+  const bool sharded = o.shards > 1;
+  auto mine = [&](std::uint64_t index) { return index % o.shards == o.shard; };
   const std::uint64_t trials = o.trials > 0 ? o.trials : default_trials(o.preset);
   const unsigned threads = o.threads > 0 ? o.threads : std::max(1u, std::thread::hardware_concurrency());
   std::vector<const Check*> checks;
@@ -101,6 +175,15 @@ int run_report(const ReportOptions& o, const std::string& blas_threads) {
   // One report per folder at a time: two would both compute everything and duplicate every record.
   const FolderLock lock(dir.string());
   if (o.fresh) remove_outputs(dir);
+  const auto manifest_path = dir / "SHARD.json";
+  if (sharded && std::filesystem::exists(manifest_path)) {
+    std::ifstream in(manifest_path);
+    const nlohmann::json there = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
+    if (there != shard_manifest(o, trials))
+      invalid_arg("report", fmt::format("--shard: '{}' holds another shard or run ({}); use another --out, or --fresh",
+                                        dir.string(), there.dump()));
+  }
+  if (!o.merge.empty()) merge_records(o.merge, records_path);
   ReportMeta meta;
   meta.reuse_any = o.reuse_any;
   // Reused: records this build would compute identically (same commit and BLAS thread count), or
@@ -136,7 +219,10 @@ int run_report(const ReportOptions& o, const std::string& blas_threads) {
   std::size_t n = 0;
   for (const Check* cp : checks) {
     const Check& check = *cp;
-    const auto done = finished_indices(existing, check.id, o.seed);
+    auto done = finished_indices(existing, check.id, o.seed);
+    if (sharded)   // the other shards' instances count as done here
+      for (std::uint64_t i = 0; i < trials; ++i)
+        if (!mine(i)) done.insert(i);
     std::uint64_t todo = 0;
     for (std::uint64_t i = 0; i < trials; ++i) todo += done.count(i) == 0;
     Progress progress(fmt::format("[{}/{}] {}", ++n, checks.size(), check.id), todo);
@@ -152,10 +238,14 @@ int run_report(const ReportOptions& o, const std::string& blas_threads) {
   std::vector<std::vector<Record>> mutants(checks.size());
   {
     std::size_t total = 0, done = 0;
-    for (const Check* cp : checks) total += cp->mutants.size();
+    std::uint64_t index = 0;   // over every check's mutants, for the shards
+    for (const Check* cp : checks)
+      for (std::size_t k = 0; k < cp->mutants.size(); ++k) total += mine(index++);
     Progress progress("mutants", total, "mutants");
+    index = 0;
     for (std::size_t c = 0; c < checks.size(); ++c)
       for (const Mutant& m : checks[c]->mutants) {
+        if (!mine(index++)) continue;
         const Record* found = nullptr;
         for (const Record& r : existing)
           if (r.check == checks[c]->id && r.metrics.value("mutant", std::string()) == m.name && r.params == m.params)
@@ -168,6 +258,27 @@ int run_report(const ReportOptions& o, const std::string& blas_threads) {
         }
         progress.tick(++done);
       }
+  }
+  if (sharded) {
+    // The shard's experiment points; the search, the conclusions and the report are the merge's.
+    for (const Experiment* ep : exps_to_run) {
+      std::unique_ptr<Progress> p;
+      run_experiment(
+          *ep, o.preset, o.seed, existing, threads, keep,
+          [&](std::size_t done, std::size_t total) {
+            if (!p)
+              p = std::make_unique<Progress>(fmt::format("{} ({})", ep->paper_ref, ep->id), total, "training runs");
+            p->tick(done);
+          },
+          mine);
+    }
+    writer.close();
+    write_file_atomic(manifest_path.string(), shard_manifest(o, trials).dump(2) + "\n");
+    fmt::print(
+        "shard {}/{}: {} record(s) in {} ({:.0f} s); when every shard is done: nrc report --merge DIR… --out OUT\n",
+        o.shard, o.shards, all.size(), records_path,
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    return 0;
   }
   std::vector<ReportSection> sections;
   for (std::size_t c = 0; c < checks.size(); ++c) {
@@ -251,6 +362,7 @@ int run_report(const ReportOptions& o, const std::string& blas_threads) {
   meta.commit = build::git_commit;
   meta.date = now_utc();
   meta.threads = fmt::format("{} worker × {} BLAS ({} kernels)", threads, blas_threads, blas_core());
+  meta.shards = o.merge;
   meta.preset = std::string(name(o.preset));
   meta.libraries = libraries();
   meta.seed = o.seed;

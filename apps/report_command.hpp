@@ -20,6 +20,13 @@ struct ReportOptions {
   bool search = true;         // the tightness search
   std::vector<std::string> only;   // check and experiment ids to run (empty: all)
   std::string command;             // the command line as typed, for the report's header
+  // Shard `shard` of `shards` (job arrays): computes only the units whose index ≡ shard (mod shards)
+  // — check instances, mutants, experiment points — writes them and SHARD.json, and renders nothing.
+  std::uint64_t shard = 0, shards = 1;
+  // Folders holding every shard of one run (same seed, preset, trials, --only and commit; refused
+  // otherwise): their records are merged into `dir` and the report is rendered there, the tightness
+  // search and the experiments' conclusions computed over all of them — the records of a serial run.
+  std::vector<std::string> merge;
 };
 
 std::uint64_t default_trials(Preset p);

@@ -192,7 +192,8 @@ Record judged(const Experiment& exp, nlohmann::json params, const Evidence& e) {
 ExperimentResult run_experiment(const Experiment& exp, Preset preset, std::uint64_t seed,
                                 const std::vector<Record>& existing, unsigned threads,
                                 const std::function<void(const Record&)>& sink,
-                                const std::function<void(std::size_t, std::size_t)>& progress) {
+                                const std::function<void(std::size_t, std::size_t)>& progress,
+                                const std::function<bool(std::size_t)>& mine) {
   std::vector<nlohmann::json> pts = exp.points(preset, seed);
   for (std::size_t i = 0; i < pts.size(); ++i) {
     pts[i]["point"] = i;
@@ -208,11 +209,13 @@ ExperimentResult run_experiment(const Experiment& exp, Preset preset, std::uint6
         out.points[i] = r;
         found = true;
       }
-    if (!found) todo.push_back(i);
+    if (!found && (!mine || mine(i))) todo.push_back(i);
   }
   std::mutex lock;
-  std::size_t done = pts.size() - todo.size();
-  if (progress) progress(done, pts.size());
+  std::size_t total = 0;   // this run's points: all of them, or the shard's
+  for (std::size_t i = 0; i < pts.size(); ++i) total += !mine || mine(i);
+  std::size_t done = total - todo.size();
+  if (progress) progress(done, total);
   Check point_check;
   point_check.id = exp.id;
   point_check.paper_ref = exp.paper_ref;
@@ -225,8 +228,9 @@ ExperimentResult run_experiment(const Experiment& exp, Preset preset, std::uint6
     const std::lock_guard<std::mutex> guard(lock);
     out.points[i] = r;
     sink(r);
-    if (progress) progress(++done, pts.size());
+    if (progress) progress(++done, total);
   });
+  if (mine) return out;
 
   const Conclusion c = exp.conclude(out.points);
   // A conclusion is recomputed on every run; it is written only when no identical record is there

@@ -140,10 +140,12 @@ struct ExperimentResult {
 // identical params), `threads` at a time, giving each finished point record to `sink` at once
 // (under a lock), and `progress(done, total)` after each; then concludes and gives the claim and
 // figure records to `sink` too, unless `existing` holds them already, identical. Point params gain
-// "point": index and "preset".
+// "point": index and "preset". With `mine` (a shard of a distributed run), only the points whose index
+// it accepts are evaluated and nothing is concluded: the merge concludes over every shard's points.
 ExperimentResult run_experiment(const Experiment& exp, Preset preset, std::uint64_t seed,
                                 const std::vector<Record>& existing, unsigned threads,
                                 const std::function<void(const Record&)>& sink,
-                                const std::function<void(std::size_t, std::size_t)>& progress = {});
+                                const std::function<void(std::size_t, std::size_t)>& progress = {},
+                                const std::function<bool(std::size_t)>& mine = {});
 
 }  // namespace nrc

@@ -629,6 +629,22 @@ TEST(Experiments, PointsResumeAndConclusionsAreJudged) {
   EXPECT_EQ(calls.load(), 2);
   EXPECT_DOUBLE_EQ(b.claims[0].lhs, a.claims[0].lhs);
   EXPECT_EQ(nrc::to_json(b.points[4]).dump(), nrc::to_json(a.points[4]).dump());
+  // Shards (nrc report --shard i/2): each evaluates its points only and concludes nothing; the union
+  // of their records is the serial run's points, and concluding over it gives the serial claim.
+  std::vector<nrc::Record> shards;
+  for (std::uint64_t i = 0; i < 2; ++i) {
+    calls = 0;
+    const auto part = nrc::run_experiment(
+        toy, nrc::Preset::Default, 3, {}, 1, [&](const nrc::Record& r) { shards.push_back(r); }, {},
+        [i](std::size_t index) { return index % 2 == i; });
+    EXPECT_EQ(calls.load(), i == 0 ? 3 : 2);
+    EXPECT_TRUE(part.claims.empty() && part.figures.empty());
+  }
+  ASSERT_EQ(shards.size(), 5u);
+  calls = 0;
+  const auto merged = nrc::run_experiment(toy, nrc::Preset::Default, 3, shards, 1, [](const nrc::Record&) {});
+  EXPECT_EQ(calls.load(), 0);
+  EXPECT_EQ(nrc::to_json(merged.claims[0]).dump(), nrc::to_json(a.claims[0]).dump());
   // Rerun on the complete records: nothing is evaluated and nothing is written again.
   calls = 0;
   std::size_t written = 0;

@@ -398,6 +398,14 @@ std::string report_markdown(const std::vector<ReportSection>& sections, const Re
       meta.version, meta.commit, meta.date, meta.preset.empty() ? "default" : meta.preset, meta.seed, meta.trials,
       meta.threads, meta.wall_seconds);
   if (!meta.libraries.empty()) md += fmt::format("Libraries: {}.\n\n", meta.libraries);
+  if (!meta.shards.empty()) {
+    std::string dirs;
+    for (const auto& d : meta.shards) dirs += (dirs.empty() ? "`" : "`, `") + d;
+    md += fmt::format(
+        "Distributed: the instances, mutants and training runs were computed by {} shards "
+        "(`nrc report --shard i/{}`, folders {}`) and merged; the search and the conclusions here.\n\n",
+        meta.shards.size(), meta.shards.size(), dirs);
+  }
   md += records_account(meta);
 
   std::string counter;

@@ -62,6 +62,7 @@ struct ReportMeta {
   std::size_t other_threads = 0;   // records of another BLAS thread count, recomputed (unless --reuse-any)
   bool reuse_any = false;
   std::size_t torn_bytes = 0;      // a torn last line (an interrupted write), cut off before appending
+  std::vector<std::string> shards;   // the shard folders merged into the records (nrc report --merge), if any
 };
 
 // The stationarity and curvature line of an experiment's section: how many of its training runs
