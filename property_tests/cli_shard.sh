@@ -11,6 +11,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 failures=0
 fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+source "$(dirname "${BASH_SOURCE[0]}")/cli_support.sh"
 run=(--only thm_5_4 ridge_norm thm_5_4_excess_loss fig2 --trials 60)   # fig2: 20 training runs, ~12 s
 
 "$nrc" report "${run[@]}" --out "$tmp/serial" >/dev/null 2>&1 || fail "serial report exited $?"
@@ -36,23 +37,13 @@ if diff <(body "$tmp/serial/REPORT.md") <(body "$tmp/merged/REPORT.md") >"$tmp/d
   fail "merged REPORT.md differs:"; head -20 "$tmp/diff"; fi
 grep -q '^Distributed: .* 3 shards' "$tmp/merged/REPORT.md" || fail "merged REPORT.md does not say it was sharded"
 
-expect_refusal() {   # expect_refusal "message part" args…
-  local want=$1
-  shift
-  local out
-  out=$("$nrc" report "$@" 2>&1 >/dev/null)
-  local rc=$?
-  if [ "$rc" -ne 2 ] || ! grep -q -- "$want" <<<"$out" || [ "$(wc -l <<<"$out")" -ne 1 ]; then
-    fail "nrc report $*: expected one line with '$want' and exit 2, got exit $rc: $out"
-  else echo "ok: refused ($want)"; fi
-}
 "$nrc" report --only thm_5_4 --trials 60 --seed 2 --shard 1/3 --out "$tmp/t1" >/dev/null 2>&1
-expect_refusal "shards of different runs (seed 2 against 1)" --merge "$tmp/s0" "$tmp/t1" "$tmp/s2" --out "$tmp/m"
-expect_refusal "shard(s) 2/3 missing" --merge "$tmp/s0" "$tmp/s1" --out "$tmp/m"
-expect_refusal "given twice" --merge "$tmp/s0" "$tmp/s0" "$tmp/s2" --out "$tmp/m"
-expect_refusal "holds no SHARD.json" --merge "$tmp/serial" --out "$tmp/m"
-expect_refusal "takes --seed from the shards" --merge "$tmp/s0" "$tmp/s1" "$tmp/s2" --seed 3 --out "$tmp/m"
-expect_refusal "expected i/n with 0 ≤ i < n" --shard 3/3 --out "$tmp/x"
-expect_refusal "holds another shard or run" "${run[@]}" --shard 2/3 --out "$tmp/s0"
+expect_error "shards of different runs (seed 2 against 1)" report --merge "$tmp/s0" "$tmp/t1" "$tmp/s2" --out "$tmp/m"
+expect_error "shard(s) 2/3 missing" report --merge "$tmp/s0" "$tmp/s1" --out "$tmp/m"
+expect_error "given twice" report --merge "$tmp/s0" "$tmp/s0" "$tmp/s2" --out "$tmp/m"
+expect_error "holds no SHARD.json" report --merge "$tmp/serial" --out "$tmp/m"
+expect_error "takes --seed from the shards" report --merge "$tmp/s0" "$tmp/s1" "$tmp/s2" --seed 3 --out "$tmp/m"
+expect_error "expected i/n with 0 ≤ i < n" report --shard 3/3 --out "$tmp/x"
+expect_error "holds another shard or run" report "${run[@]}" --shard 2/3 --out "$tmp/s0"
 
 [ "$failures" -eq 0 ] || { echo "$failures failure(s)"; exit 1; }

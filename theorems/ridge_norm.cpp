@@ -125,25 +125,15 @@ Evidence measure(const Instance& in, Form form) {
     const R f = 2 * sqrt(n_lambda) * si / (si * si + n_lambda);
     if (f > peak) peak = f;
   }
-  // err omitted: the runner estimates it from the 50-digit evaluation.
-  Evidence e;
-  e.lhs = static_cast<double>(lhs);
-  e.rhs = static_cast<double>(rhs);
-  e.difference = static_cast<double>(R(lhs - rhs));
+  Evidence e = section5::sides_evidence(lhs, rhs);   // err omitted: the runner estimates it
   e.metrics["filter_peak"] = static_cast<double>(peak);
   return e;
 }
 
-std::function<Evidence(const nlohmann::json&)> at_double(Form form) {
-  return [form](const nlohmann::json& p) { return measure<section5::Double>(build(p), form); };
-}
-
-std::function<Evidence(const nlohmann::json&)> at_reference(Form form) {
-  return [form](const nlohmann::json& p) {
-    const Instance in = build(p);
-    if (!section5::reference_feasible(in.X)) return section5::too_large_for_reference();
-    return measure<section5::Reference>(in, form);
-  };
+// The double and 50-digit entry points of one form.
+auto entry_points(Form form) {
+  return section5::entry_points(
+      build, [form](auto arithmetic, const Instance& in) { return measure<decltype(arithmetic)>(in, form); });
 }
 
 }   // namespace
@@ -154,12 +144,11 @@ Check make_ridge_norm_check() {
   const nlohmann::json tight = {
       {"data", "explicit"}, {"X", {{2, 0}, {0, 2}}}, {"Y", {{2, 0}, {0, 2}}}, {"lambda", 2.0}};
   auto mutant = [&](std::string name, std::string what, Form form) {
-    return Mutant{.name = std::move(name),
-                  .what = std::move(what),
-                  .params = tight,
-                  .evaluate = at_double(form),
-                  .evaluate_reference = at_reference(form)};
+    auto [dbl, ref] = entry_points(form);
+    return Mutant{
+        .name = std::move(name), .what = std::move(what), .params = tight, .evaluate = dbl, .evaluate_reference = ref};
   };
+  auto [evaluate, reference] = entry_points(Form::Statement);
   return Check{
       .id = kId,
       .paper_ref = "Section 5, eq. (21) (nrc)",
@@ -168,8 +157,8 @@ Check make_ridge_norm_check() {
       .rhs = "‖Y‖₂ / (2√(Nλ))",
       .summary_metrics = {"filter_peak"},
       .draw = draw,
-      .evaluate = at_double(Form::Statement),
-      .evaluate_reference = at_reference(Form::Statement),
+      .evaluate = evaluate,
+      .evaluate_reference = reference,
       .optional_params = {"data", "X", "Y", "K"},
       .mutants = {
           mutant("frobenius_lhs", "lhs with ‖θ*‖_F in place of ‖θ*‖₂ (norms mixed up)", Form::FrobeniusLhs),

@@ -6,8 +6,10 @@
 //   Reference — lib/mp (Boost.Multiprecision cpp_bin_float_50 + Eigen), Real = mp::Real.
 // Data (X, Y, labels, λ) are always the double inputs; Reference converts them exactly.
 #include <cmath>
+#include <functional>
 #include <limits>
 #include <string>
+#include <utility>
 
 #include <armadillo>
 #include <nlohmann/json.hpp>
@@ -131,6 +133,32 @@ inline Evidence too_large_for_reference() {
 
 inline bool reference_feasible(const arma::mat& X) {
   return static_cast<double>(X.n_rows) * static_cast<double>(X.n_cols + X.n_rows) <= kReferenceMaxEntries;
+}
+
+// Evidence from sides computed in either arithmetic, err omitted (the runner estimates it from the
+// 50-digit evaluation, runner.hpp); the difference is taken before rounding, so the 50-digit path
+// decides even where both sides round to the same double.
+template <class R>
+Evidence sides_evidence(const R& lhs, const R& rhs) {
+  Evidence e;
+  e.lhs = static_cast<double>(lhs);
+  e.rhs = static_cast<double>(rhs);
+  e.difference = static_cast<double>(R(lhs - rhs));
+  return e;
+}
+
+// A check's two entry points from one measurement written as a template over the arithmetic:
+// `measure(arithmetic, instance)` is called with Double{} or Reference{} (beyond kReferenceMaxEntries
+// the 50-digit one is Inconclusive); `build(params)` makes the instance.
+template <class Build, class Measure>
+std::pair<std::function<Evidence(const nlohmann::json&)>, std::function<Evidence(const nlohmann::json&)>> entry_points(
+    Build build, Measure measure) {
+  return {[build, measure](const nlohmann::json& p) { return measure(Double{}, build(p)); },
+          [build, measure](const nlohmann::json& p) {
+            const auto in = build(p);
+            if (!reference_feasible(in.X)) return too_large_for_reference();
+            return measure(Reference{}, in);
+          }};
 }
 
 // Evidence from sides computed at reference precision: the difference is taken in Real before

@@ -101,26 +101,16 @@ Evidence measure(const Instance& in, Form form) {
   const R lhs = A::loss(theta_k, in.X, in.Y, in.lambda) - A::loss(A::theta(sys), in.X, in.Y, in.lambda);
   const R rhs = A::tail_energy(in.Y, form == Form::TailFromKPlus2 ? in.K + 1 : in.K) / N;
   const R excess = A::value_tail(sys, in.K) / N;   // (★)
-  // err omitted: the runner estimates it from the 50-digit evaluation.
-  Evidence e;
-  e.lhs = static_cast<double>(lhs);
-  e.rhs = static_cast<double>(rhs);
-  e.difference = static_cast<double>(R(lhs - rhs));
+  Evidence e = section5::sides_evidence(lhs, rhs);   // err omitted: the runner estimates it
   e.metrics["excess_closed_form"] = static_cast<double>(excess);
   e.metrics["q_tail_share"] = rhs > 0 ? static_cast<double>(R(excess / rhs)) : 0.0;
   return e;
 }
 
-std::function<Evidence(const nlohmann::json&)> at_double(Form form) {
-  return [form](const nlohmann::json& p) { return measure<section5::Double>(build(p), form); };
-}
-
-std::function<Evidence(const nlohmann::json&)> at_reference(Form form) {
-  return [form](const nlohmann::json& p) {
-    const Instance in = build(p);
-    if (!section5::reference_feasible(in.X)) return section5::too_large_for_reference();
-    return measure<section5::Reference>(in, form);
-  };
+// The double and 50-digit entry points of one form.
+auto entry_points(Form form) {
+  return section5::entry_points(
+      build, [form](auto arithmetic, const Instance& in) { return measure<decltype(arithmetic)>(in, form); });
 }
 
 }   // namespace
@@ -136,12 +126,11 @@ Check make_thm_5_4_excess_loss_check() {
                                 {"y_model", "autoencode"},
                                 {"data_seed", 7}};
   auto mutant = [&](std::string name, std::string what, Form form) {
-    return Mutant{.name = std::move(name),
-                  .what = std::move(what),
-                  .params = tight,
-                  .evaluate = at_double(form),
-                  .evaluate_reference = at_reference(form)};
+    auto [dbl, ref] = entry_points(form);
+    return Mutant{
+        .name = std::move(name), .what = std::move(what), .params = tight, .evaluate = dbl, .evaluate_reference = ref};
   };
+  auto [evaluate, reference] = entry_points(Form::Statement);
   return Check{
       .id = kId,
       .paper_ref = "Theorem 5.4, proof (eqs. 35–41)",
@@ -150,8 +139,8 @@ Check make_thm_5_4_excess_loss_check() {
       .rhs = "(1/N) Σ_{j>K} σ_j(Y)²",
       .summary_metrics = {"q_tail_share"},
       .draw = draw,
-      .evaluate = at_double(Form::Statement),
-      .evaluate_reference = at_reference(Form::Statement),
+      .evaluate = evaluate,
+      .evaluate_reference = reference,
       .optional_params = {"data", "X", "Y"},
       .mutants = {mutant("tail_from_k_plus_2", "rhs sums σ_j(Y)² from j = K + 2: σ_{K+1}(Y)² dropped (wrong index)",
                          Form::TailFromKPlus2),
