@@ -35,7 +35,6 @@
 #include <cmath>
 #include <limits>
 #include <string>
-#include <type_traits>
 
 #include "theorems/section5.hpp"
 
@@ -89,14 +88,6 @@ Instance build(const nlohmann::json& p) {
   return in;
 }
 
-// Spectral norms and singular values in each arithmetic (section5.hpp's traits have the Frobenius norm only).
-double spectral(const arma::mat& A) { return A.is_empty() ? 0.0 : singular_values(A).max(); }
-mp::Real spectral(const mp::Matrix& A) {
-  return A.size() == 0 ? mp::Real(0) : mp::Real(mp::singular_values(A).maxCoeff());
-}
-arma::vec singular_values_of(const arma::mat& A, const arma::mat&) { return singular_values(A); }
-mp::Vector singular_values_of(const arma::mat& A, const mp::Matrix&) { return mp::singular_values(mp::from_arma(A)); }
-
 // The statement, and the mutants' deliberately wrong versions of it.
 enum class Form { Statement, FrobeniusLhs, SqrtDropped, LambdaNotScaled };
 
@@ -110,16 +101,11 @@ Evidence measure(const Instance& in, Form form) {
   // The LambdaNotScaled mutant solves with λ/N, i.e. XXᵀ + λI.
   const typename A::System sys = A::solve(in.X, in.Y, form == Form::LambdaNotScaled ? in.lambda / n : in.lambda);
   const typename A::Matrix& theta = A::theta(sys);
-  const typename A::Matrix y = [&] {
-    if constexpr (std::is_same_v<A, section5::Double>)
-      return in.Y;
-    else
-      return mp::from_arma(in.Y);
-  }();
-  const R lhs = form == Form::FrobeniusLhs ? R(A::norm(theta)) : R(spectral(theta));
-  const R rhs = form == Form::SqrtDropped ? R(spectral(y) / (2 * n_lambda)) : R(spectral(y) / (2 * sqrt(n_lambda)));
+  const R lhs = form == Form::FrobeniusLhs ? R(A::norm(theta)) : R(A::spectral_norm(theta));
+  const R y = A::spectral_norm(in.Y);
+  const R rhs = form == Form::SqrtDropped ? R(y / (2 * n_lambda)) : R(y / (2 * sqrt(n_lambda)));
   R peak(0);
-  const auto s = singular_values_of(in.X, theta);
+  const auto s = A::singular_values(in.X);
   for (decltype(s.size()) i = 0; i < s.size(); ++i) {
     const R si(s(i));
     const R f = 2 * sqrt(n_lambda) * si / (si * si + n_lambda);
@@ -144,9 +130,7 @@ Check make_ridge_norm_check() {
   const nlohmann::json tight = {
       {"data", "explicit"}, {"X", {{2, 0}, {0, 2}}}, {"Y", {{2, 0}, {0, 2}}}, {"lambda", 2.0}};
   auto mutant = [&](std::string name, std::string what, Form form) {
-    auto [dbl, ref] = entry_points(form);
-    return Mutant{
-        .name = std::move(name), .what = std::move(what), .params = tight, .evaluate = dbl, .evaluate_reference = ref};
+    return section5::mutant(std::move(name), std::move(what), tight, entry_points(form));
   };
   auto [evaluate, reference] = entry_points(Form::Statement);
   return Check{

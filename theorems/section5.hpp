@@ -48,6 +48,9 @@ struct Double {
   }
   static Real norm(const Matrix& A) { return arma::norm(A, "fro"); }
   static Real frobenius(const arma::mat& A) { return arma::norm(A, "fro"); }
+  // σ(A) of double data, descending, and ‖A‖₂ (0 for an empty matrix).
+  static arma::vec singular_values(const arma::mat& A) { return nrc::singular_values(A); }
+  static Real spectral_norm(const Matrix& A) { return A.is_empty() ? 0.0 : nrc::singular_values(A).max(); }
   static Real wcss(const arma::mat& P, const arma::uvec& labels) { return nrc::wcss(P, labels); }
   static Real tail_energy(const arma::mat& A, arma::uword K) {
     const arma::vec s = singular_values(A);
@@ -62,6 +65,7 @@ struct Double {
 struct Reference {
   using Real = mp::Real;
   using Matrix = mp::Matrix;
+  using Vector = mp::Vector;
   using System = mp::RidgeSystem;
   static System solve(const arma::mat& X, const arma::mat& Y, double lambda) { return mp::solve_ridge(X, Y, lambda); }
   static const Matrix& theta(const System& s) { return s.theta; }
@@ -80,6 +84,11 @@ struct Reference {
   }
   static Real norm(const Matrix& A) { return mp::frobenius(A); }
   static Real frobenius(const arma::mat& A) { return mp::frobenius(mp::from_arma(A)); }
+  static Vector singular_values(const arma::mat& A) { return mp::singular_values(mp::from_arma(A)); }
+  static Real spectral_norm(const Matrix& A) {
+    return A.size() == 0 ? Real(0) : Real(mp::singular_values(A).maxCoeff());
+  }
+  static Real spectral_norm(const arma::mat& A) { return spectral_norm(mp::from_arma(A)); }
   static Real wcss(const arma::mat& P, const arma::uvec& labels) { return mp::wcss(P, labels); }
   static Real tail_energy(const arma::mat& A, arma::uword K) { return mp::tail_energy(mp::from_arma(A), K); }
   static Real centroid_norm(const arma::mat& P, const arma::uvec& labels) {
@@ -159,6 +168,17 @@ std::pair<std::function<Evidence(const nlohmann::json&)>, std::function<Evidence
             if (!reference_feasible(in.X)) return too_large_for_reference();
             return measure(Reference{}, in);
           }};
+}
+
+// A mutant whose wrong measurement is given in both arithmetics (entry_points of the wrong form): the
+// runner needs the 50-digit one to estimate an omitted err.
+template <class EntryPoints>
+Mutant mutant(std::string name, std::string what, nlohmann::json params, const EntryPoints& wrong) {
+  return Mutant{.name = std::move(name),
+                .what = std::move(what),
+                .params = std::move(params),
+                .evaluate = wrong.first,
+                .evaluate_reference = wrong.second};
 }
 
 // Evidence from sides computed at reference precision: the difference is taken in Real before

@@ -126,9 +126,7 @@ Check make_thm_5_4_excess_loss_check() {
                                 {"y_model", "autoencode"},
                                 {"data_seed", 7}};
   auto mutant = [&](std::string name, std::string what, Form form) {
-    auto [dbl, ref] = entry_points(form);
-    return Mutant{
-        .name = std::move(name), .what = std::move(what), .params = tight, .evaluate = dbl, .evaluate_reference = ref};
+    return section5::mutant(std::move(name), std::move(what), tight, entry_points(form));
   };
   auto [evaluate, reference] = entry_points(Form::Statement);
   return Check{
