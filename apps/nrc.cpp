@@ -80,10 +80,7 @@ void require_utf8(const std::string& path, const char* option) {
   }
 }
 
-std::string threads_used() {
-  if (const char* t = std::getenv("OPENBLAS_NUM_THREADS")) return t;
-  return "1 (nrc's default; set OPENBLAS_NUM_THREADS to change)";
-}
+std::string threads_used() { return std::to_string(nrc::blas_threads()); }
 
 void list_json() {
   nlohmann::json checks = nlohmann::json::array(), experiments = nlohmann::json::array();
@@ -501,7 +498,7 @@ int stdout_failed() {
   return 2;
 }
 
-int run(int argc, char** argv);
+int run(int argc, char** argv, nrc::cli::MpiJob& job);
 
 }  // namespace
 
@@ -521,14 +518,30 @@ std::string command_line(int argc, char** argv) {
 }
 
 int main(int argc, char** argv) {
-  const int rc = run(argc, argv);
+  std::optional<nrc::cli::MpiJob> job;
+  try {
+    job.emplace();
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "nrc: error: {}\n", e.what());
+    return 2;
+  }
+  if (job->rank() > 0) {
+    default_blas_threads();
+    try {
+      return job->serve();
+    } catch (const std::exception& e) {
+      fmt::print(stderr, "nrc: MPI rank {}: {}\n", job->rank(), e.what());
+      return 3;
+    }
+  }
+  const int rc = run(argc, argv, *job);
   if (std::fflush(stdout) != 0 || std::ferror(stdout)) return stdout_failed();
   return rc;
 }
 
 namespace {
 
-int run(int argc, char** argv) {
+int run(int argc, char** argv, nrc::cli::MpiJob& job) {
   CLI::App app{"nrc: numerical checks of the paper \"Neural Rank Collapse\" (arXiv 2402.03991 v1).\n"
                "Exit codes: 0 success, 1 a checked bound failed (check, replay) or training stopped short of\n"
                "stationarity (train), 2 bad input or an output that cannot be written (disk full, a folder\n"
@@ -608,8 +621,12 @@ int run(int argc, char** argv) {
   report->add_option("--trials", ro.trials, "Instances per check (default: 2000, paper preset 10000)")
       ->check(kNonNegative)->check(CLI::Range(std::uint64_t{1}, kMaxTrials));
   report->add_option("--seed", ro.seed, "Run seed")->check(kNonNegative)->capture_default_str();
-  report->add_option("--threads", ro.threads, "Worker threads (default: every core; BLAS stays at 1 per worker)")
-      ->check(kNonNegative)->check(CLI::Range(1u, 256u));
+  unsigned report_threads = 0;
+  report
+      ->add_option("--threads", report_threads,
+                   "Worker threads (default: every core; BLAS stays at 1 per worker; under mpirun one per rank)")
+      ->check(kNonNegative)
+      ->check(CLI::Range(1u, 256u));
   report->add_flag("--fresh", ro.fresh, "Delete the folder's records and figures and start over");
   report->add_flag("--no-search", no_search, "Skip the tightness search");
   report->add_flag("--reuse-any", ro.reuse_any,
@@ -618,8 +635,9 @@ int run(int argc, char** argv) {
   report->add_option("--only", ro.only, "Run only these check / experiment ids (e.g. --only thm_3_4 fig2)");
   std::string shard_spec;
   report->add_option("--shard", shard_spec,
-                     "i/n: compute only shard i of n (instances, mutants and training runs with index ≡ i mod n; "
-                     "e.g. one job-array task each), write its records and SHARD.json, render nothing");
+                     "i/n: compute only shard i of n (the units at positions ≡ i mod n of the run's list of training "
+                     "runs, data searches, mutants and instance blocks; e.g. one job-array task each), write their "
+                     "records and SHARD.json, render nothing");
   report->add_option("--merge", ro.merge,
                      "Shard folders of one run (every i of n): merge their records into --out and render the report "
                      "there (the seed, preset, trials and --only are the shards')");
@@ -627,7 +645,9 @@ int run(int argc, char** argv) {
       "Resumable: records are appended as they finish; run the same command again after an interruption and only\n"
       "what is missing is computed. Example: nrc report --out /tmp/r --trials 200   (a quick look)\n"
       "Job arrays: nrc report --shard $I/3 --out /scratch/s$I (I = 0, 1, 2), then\n"
-      "            nrc report --merge /scratch/s0 /scratch/s1 /scratch/s2 --out reports/out");
+      "            nrc report --merge /scratch/s0 /scratch/s1 /scratch/s2 --out reports/out\n"
+      "MPI:        mpirun -np 8 nrc report --preset paper --out reports/paper   (units spread over 8 ranks\n"
+      "            as they ask; rank 0 writes; records as a serial run's; rerun the same command to resume)");
 
   auto* data = app.add_subcommand("data", "Describe a data file: format, shape, class counts, value range");
   std::string data_path;
@@ -704,6 +724,8 @@ int run(int argc, char** argv) {
   default_blas_threads();
   try {
     app.parse(argc, argv);
+    if (job.active() && !app.got_subcommand(report))
+      nrc::invalid_arg("mpi", "only `nrc report` spreads over MPI ranks; run this command without mpirun");
     if (app.got_subcommand(list)) return cmd_list(list_as_json, list_as_markdown);
     if (app.got_subcommand(check)) {
       if (inputs_opt->count() > 0) {
@@ -739,7 +761,16 @@ int run(int argc, char** argv) {
       ro.preset = nrc::parse_preset(preset_name);
       ro.search = !no_search;
       ro.command = command_line(argc, argv);
-      return nrc::cli::run_report(ro, threads_used());
+      if (job.active()) {
+        if (report_threads > 0)
+          nrc::invalid_arg("report",
+                           "--threads: under mpirun each rank computes one unit at a time; start one rank "
+                           "per core (mpirun -np P) instead");
+        return nrc::cli::run_report(ro, threads_used(), *job.runner());
+      }
+      const auto runner = nrc::cli::local_runner(
+          report_threads > 0 ? report_threads : std::max(1u, std::thread::hardware_concurrency()));
+      return nrc::cli::run_report(ro, threads_used(), *runner);
     }
     if (app.got_subcommand(data)) return cmd_data(data_path);
     if (app.got_subcommand(train)) {

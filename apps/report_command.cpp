@@ -1,13 +1,14 @@
 #include "apps/report_command.hpp"
 
 #include <armadillo>
+#include <atomic>
 #include <boost/version.hpp>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
-#include <memory>
 #include <fstream>
+#include <memory>
 #include <set>
 #include <thread>
 
@@ -15,6 +16,7 @@
 #include <nlohmann/json.hpp>
 
 #include "apps/progress.hpp"
+#include "apps/units.hpp"
 #include "lib/common/blas.hpp"
 #include "lib/common/error.hpp"
 #include "lib/common/files.hpp"
@@ -143,13 +145,11 @@ void merge_records(const std::vector<std::string>& dirs, const std::string& reco
 
 std::uint64_t default_trials(Preset p) { return p == Preset::Paper ? 10000 : 2000; }
 
-int run_report(const ReportOptions& given, const std::string& blas_threads) {
+int run_report(const ReportOptions& given, const std::string& blas_threads, UnitRunner& runner) {
   const auto start = std::chrono::steady_clock::now();
   const ReportOptions o = given.merge.empty() ? given : merged_options(given);
   const bool sharded = o.shards > 1;
-  auto mine = [&](std::uint64_t index) { return index % o.shards == o.shard; };
   const std::uint64_t trials = o.trials > 0 ? o.trials : default_trials(o.preset);
-  const unsigned threads = o.threads > 0 ? o.threads : std::max(1u, std::thread::hardware_concurrency());
   std::vector<const Check*> checks;
   std::vector<const Experiment*> exps_to_run;
   {
@@ -198,8 +198,8 @@ int run_report(const ReportOptions& given, const std::string& blas_threads) {
     meta.other_threads = reuse.other_threads;
   }
   meta.reused = existing.size();
-  fmt::print(stderr, "nrc report: preset {}, seed {}, {} instances per check, {} worker thread(s); records: {}{}{}\n",
-             name(o.preset), o.seed, trials, threads, records_path,
+  fmt::print(stderr, "nrc report: preset {}, seed {}, {} instances per check, {}; records: {}{}{}\n", name(o.preset),
+             o.seed, trials, runner.describe(), records_path,
              existing.empty() ? "" : fmt::format(" ({} reused)", existing.size()),
              meta.rejected > 0 ? fmt::format(", {} invalid line(s) not used", meta.rejected) : "");
   if (!o.reuse_any && meta.other_commit + meta.other_threads > 0)
@@ -210,68 +210,35 @@ int run_report(const ReportOptions& given, const std::string& blas_threads) {
   std::vector<Record> all = existing;
   JsonlWriter writer(records_path);
   meta.torn_bytes = writer.torn_bytes_cut();
+  std::atomic<std::size_t> failed{0};
   auto keep = [&](const Record& r) {
     writer.write(r);
-    all.push_back(r);
+    all.push_back(as_stored(r));
+    failed += r.index && r.verdict == Verdict::Fail;
+  };
+  auto compute = [&](const std::string& label, const std::vector<Unit>& units, const std::string& what) {
+    if (units.empty()) return;
+    Progress progress(label, units.size(), what);
+    progress.tick(0);
+    runner.run(units, keep, [&](std::size_t done) {
+      progress.tick(done, failed > 0 ? fmt::format("{} instance(s) failed", failed.load()) : "");
+    });
   };
 
-  // 1. Every registered check.
-  std::size_t n = 0;
-  for (const Check* cp : checks) {
-    const Check& check = *cp;
-    auto done = finished_indices(existing, check.id, o.seed);
-    if (sharded)   // the other shards' instances count as done here
-      for (std::uint64_t i = 0; i < trials; ++i)
-        if (!mine(i)) done.insert(i);
-    std::uint64_t todo = 0;
-    for (std::uint64_t i = 0; i < trials; ++i) todo += done.count(i) == 0;
-    Progress progress(fmt::format("[{}/{}] {}", ++n, checks.size(), check.id), todo);
-    std::uint64_t finished = 0, failed = 0;
-    progress.tick(0);
-    run_check(check, {trials, o.seed, threads}, done, [&](const Record& r) {
-      keep(r);
-      failed += r.verdict == Verdict::Fail;
-      progress.tick(++finished, failed ? fmt::format("{} failed", failed) : "");
-    });
-  }
-  // 2. Every check's mutants: it must Fail on each (reused when an identical one is in the records).
-  std::vector<std::vector<Record>> mutants(checks.size());
+  // 1. The units that need nothing else: training runs, data searches, mutants, check instances.
+  const ReportPlan plan{checks, exps_to_run, o.preset, o.seed, trials};
   {
-    std::size_t total = 0, done = 0;
-    std::uint64_t index = 0;   // over every check's mutants, for the shards
-    for (const Check* cp : checks)
-      for (std::size_t k = 0; k < cp->mutants.size(); ++k) total += mine(index++);
-    Progress progress("mutants", total, "mutants");
-    index = 0;
-    for (std::size_t c = 0; c < checks.size(); ++c)
-      for (const Mutant& m : checks[c]->mutants) {
-        if (!mine(index++)) continue;
-        const Record* found = nullptr;
-        for (const Record& r : existing)
-          if (r.check == checks[c]->id && r.metrics.value("mutant", std::string()) == m.name && r.params == m.params)
-            found = &r;
-        if (found) {
-          mutants[c].push_back(*found);
-        } else {
-          mutants[c].push_back(evaluate_mutant(*checks[c], m));
-          keep(mutants[c].back());
-        }
-        progress.tick(++done);
-      }
+    std::vector<Unit> units = independent_units(plan);
+    if (sharded) {
+      std::vector<Unit> share;
+      for (std::size_t k = o.shard; k < units.size(); k += o.shards) share.push_back(std::move(units[k]));
+      units = std::move(share);
+    }
+    if (!o.search) std::erase_if(units, [](const Unit& u) { return u.at("kind") == "data_search"; });
+    compute("training runs, data searches, mutants, instances", remaining_units(units, all), "units");
   }
   if (sharded) {
-    // The shard's experiment points; the search, the conclusions and the report are the merge's.
-    for (const Experiment* ep : exps_to_run) {
-      std::unique_ptr<Progress> p;
-      run_experiment(
-          *ep, o.preset, o.seed, existing, threads, keep,
-          [&](std::size_t done, std::size_t total) {
-            if (!p)
-              p = std::make_unique<Progress>(fmt::format("{} ({})", ep->paper_ref, ep->id), total, "training runs");
-            p->tick(done);
-          },
-          mine);
-    }
+    // The shard's units; the tightness search, the conclusions and the report are the merge's.
     writer.close();
     write_file_atomic(manifest_path.string(), shard_manifest(o, trials).dump(2) + "\n");
     fmt::print(
@@ -280,6 +247,12 @@ int run_report(const ReportOptions& given, const std::string& blas_threads) {
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
     return 0;
   }
+  // 2. The tightness search's starts, from the run's tightest instances.
+  if (o.search) compute("tightness search", search_units(plan, all), "starts");
+
+  // 3. The report, assembled from the records: every search and conclusion below finds its records
+  // among them and computes nothing; only the experiments' conclusions (claims, figures) are new.
+  auto write = [&](const Record& r) { writer.write(r); };   // `all` stays as it is
   std::vector<ReportSection> sections;
   for (std::size_t c = 0; c < checks.size(); ++c) {
     const Check& check = *checks[c];
@@ -288,69 +261,41 @@ int run_report(const ReportOptions& given, const std::string& blas_threads) {
     for (const Record& r : all)
       if (r.check == check.id && r.run_seed == o.seed && r.index && *r.index < trials && seen.insert(*r.index).second)
         mine.push_back(r);
-    ReportSection sec{&check, summarize(check.id, mine, check.summary_metrics), mutants[c]};
+    std::vector<Record> mutants;
+    for (const Mutant& m : check.mutants) {
+      const Record* found = nullptr;
+      for (const Record& r : all)
+        if (r.check == check.id && r.metrics.value("mutant", std::string()) == m.name && r.params == m.params)
+          found = &r;
+      if (!found) throw std::logic_error(fmt::format("mutant {} of {} missing after its unit", m.name, check.id));
+      mutants.push_back(*found);
+    }
+    ReportSection sec{&check, summarize(check.id, mine, check.summary_metrics), std::move(mutants)};
     for (const Figure& f : check_figures(check, mine)) sec.figures.push_back(render_figure(f, dir.string()));
     sections.push_back(std::move(sec));
   }
-
-  // 3. The tightness search, around each check's tightest instances of this run.
   std::vector<SearchSection> searches;
-  if (o.search) {
-    Progress progress("tightness search", checks.size(), "checks");
-    SearchSpec spec;
-    spec.seed = o.seed;
-    spec.threads = threads;
-    if (o.preset == Preset::Paper) spec.rounds = 30;
-    std::size_t k = 0;
-    for (std::size_t c = 0; c < checks.size(); ++c) {
-      std::vector<Record> run;
-      for (const Record& r : all)
-        if (r.check == checks[c]->id && r.run_seed == o.seed && r.index && *r.index < trials) run.push_back(r);
-      searches.push_back({checks[c], tightness_search(*checks[c], run, existing, spec, keep)});
-      progress.tick(++k);
-    }
-  }
-
-  // 3b. Sharpness on data: the adversarial search over the data of the checks that take explicit
-  // data (theorems/search.hpp), each shape's best instance a record (reused on a rerun).
   std::vector<DataSearchSection> data_searches;
   if (o.search) {
-    DataSearchSpec dspec;
-    dspec.seed = o.seed;
-    dspec.threads = threads;
-    if (o.preset == Preset::Paper) {
-      dspec.starts = 8;
-      dspec.evaluations = 6000;
-    }
-    std::size_t total = 0, k = 0;
-    for (const Check* cp : checks) total += data_search_shapes(*cp).size();
-    if (total > 0) {
-      Progress progress("search over data", total, "shapes");
-      for (const Check* cp : checks) {
-        const std::vector<DataShape> shapes = data_search_shapes(*cp);
-        if (shapes.empty()) continue;
-        DataSearchSection sec{cp, {}};
-        for (const DataShape& shape : shapes) {
-          sec.results.push_back(data_search(*cp, shape, existing, dspec, keep));
-          progress.tick(++k);
-        }
-        data_searches.push_back(std::move(sec));
-      }
+    for (const Check* cp : checks) {
+      std::vector<Record> run;
+      for (const Record& r : all)
+        if (r.check == cp->id && r.run_seed == o.seed && r.index && *r.index < trials) run.push_back(r);
+      searches.push_back({cp, tightness_search(*cp, run, all, report_search_spec(plan), write)});
+      const std::vector<DataShape> shapes = data_search_shapes(*cp);
+      if (shapes.empty()) continue;
+      DataSearchSection sec{cp, {}};
+      for (const DataShape& shape : shapes)
+        sec.results.push_back(data_search(*cp, shape, all, report_data_search_spec(plan), write));
+      data_searches.push_back(std::move(sec));
     }
   }
 
-  // 4. The experiments, then their figures.
+  // The experiments' conclusions and figures.
   std::vector<ExperimentSection> exps;
   for (const Experiment* ep : exps_to_run) {
-    const Experiment& e = *ep;
-    std::unique_ptr<Progress> p;
-    ExperimentSection sec{&e, {}, {}};
-    sec.result = run_experiment(e, o.preset, o.seed, existing, threads, keep,
-                                [&](std::size_t done, std::size_t total) {
-                                  if (!p) p = std::make_unique<Progress>(fmt::format("{} ({})", e.paper_ref, e.id), total,
-                                                                         "training runs");
-                                  p->tick(done);
-                                });
+    ExperimentSection sec{ep, {}, {}};
+    sec.result = run_experiment(*ep, o.preset, o.seed, all, 1, write);
     for (const Record& r : sec.result.figures)
       sec.figures.push_back(render_figure(figure_from_json(r.metrics.at("figure")), dir.string()));
     exps.push_back(std::move(sec));
@@ -361,7 +306,7 @@ int run_report(const ReportOptions& given, const std::string& blas_threads) {
   meta.version = build::version;
   meta.commit = build::git_commit;
   meta.date = now_utc();
-  meta.threads = fmt::format("{} worker × {} BLAS ({} kernels)", threads, blas_threads, blas_core());
+  meta.threads = fmt::format("{}, {} BLAS thread(s) each ({} kernels)", runner.describe(), blas_threads, blas_core());
   meta.shards = o.merge;
   meta.preset = std::string(name(o.preset));
   meta.libraries = libraries();

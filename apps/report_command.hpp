@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "apps/distributed.hpp"
 #include "experiments/experiment.hpp"
 
 namespace nrc::cli {
@@ -16,12 +17,11 @@ struct ReportOptions {
   bool fresh = false;         // delete the folder's records and figures first
   bool reuse_any = false;     // reuse records of other commits and BLAS thread counts too
   Preset preset = Preset::Default;
-  unsigned threads = 0;       // worker threads; 0: every core
   bool search = true;         // the tightness search
   std::vector<std::string> only;   // check and experiment ids to run (empty: all)
   std::string command;             // the command line as typed, for the report's header
-  // Shard `shard` of `shards` (job arrays): computes only the units whose index ≡ shard (mod shards)
-  // — check instances, mutants, experiment points — writes them and SHARD.json, and renders nothing.
+  // Shard `shard` of `shards` (job arrays): computes only the units (apps/units.hpp) at positions
+  // ≡ shard (mod shards) of phase 1's list, writes their records and SHARD.json, and renders nothing.
   std::uint64_t shard = 0, shards = 1;
   // Folders holding every shard of one run (same seed, preset, trials, --only and commit; refused
   // otherwise): their records are merged into `dir` and the report is rendered there, the tightness
@@ -31,7 +31,8 @@ struct ReportOptions {
 
 std::uint64_t default_trials(Preset p);
 
-// Returns 0 once REPORT.md is written, whatever it found. Throws invalid_argument on bad options.
-int run_report(const ReportOptions& options, const std::string& blas_threads);
+// Computes the units `runner` is given (here, or over MPI ranks) and assembles the report from the
+// records. Returns 0 once REPORT.md is written, whatever it found. Throws invalid_argument on bad options.
+int run_report(const ReportOptions& options, const std::string& blas_threads, UnitRunner& runner);
 
 }  // namespace nrc::cli

@@ -189,16 +189,31 @@ Record judged(const Experiment& exp, nlohmann::json params, const Evidence& e) {
 
 }  // namespace
 
-ExperimentResult run_experiment(const Experiment& exp, Preset preset, std::uint64_t seed,
-                                const std::vector<Record>& existing, unsigned threads,
-                                const std::function<void(const Record&)>& sink,
-                                const std::function<void(std::size_t, std::size_t)>& progress,
-                                const std::function<bool(std::size_t)>& mine) {
+std::vector<nlohmann::json> experiment_points(const Experiment& exp, Preset preset, std::uint64_t seed) {
   std::vector<nlohmann::json> pts = exp.points(preset, seed);
   for (std::size_t i = 0; i < pts.size(); ++i) {
     pts[i]["point"] = i;
     pts[i]["preset"] = std::string(name(preset));
   }
+  return pts;
+}
+
+Record evaluate_point(const Experiment& exp, const nlohmann::json& params, std::uint64_t seed, std::size_t index) {
+  Check point_check;
+  point_check.id = exp.id;
+  point_check.paper_ref = exp.paper_ref;
+  point_check.evaluate = exp.evaluate_point;
+  Record r = evaluate_params(point_check, params);
+  r.run_seed = seed;
+  r.index = index;
+  return r;
+}
+
+ExperimentResult run_experiment(const Experiment& exp, Preset preset, std::uint64_t seed,
+                                const std::vector<Record>& existing, unsigned threads,
+                                const std::function<void(const Record&)>& sink,
+                                const std::function<void(std::size_t, std::size_t)>& progress) {
+  const std::vector<nlohmann::json> pts = experiment_points(exp, preset, seed);
   ExperimentResult out;
   out.points.resize(pts.size());
   std::vector<std::size_t> todo;
@@ -209,28 +224,19 @@ ExperimentResult run_experiment(const Experiment& exp, Preset preset, std::uint6
         out.points[i] = r;
         found = true;
       }
-    if (!found && (!mine || mine(i))) todo.push_back(i);
+    if (!found) todo.push_back(i);
   }
   std::mutex lock;
-  std::size_t total = 0;   // this run's points: all of them, or the shard's
-  for (std::size_t i = 0; i < pts.size(); ++i) total += !mine || mine(i);
-  std::size_t done = total - todo.size();
-  if (progress) progress(done, total);
-  Check point_check;
-  point_check.id = exp.id;
-  point_check.paper_ref = exp.paper_ref;
-  point_check.evaluate = exp.evaluate_point;
+  std::size_t done = pts.size() - todo.size();
+  if (progress) progress(done, pts.size());
   parallel_for(todo.size(), threads, [&](std::size_t k) {
     const std::size_t i = todo[k];
-    Record r = evaluate_params(point_check, pts[i]);
-    r.run_seed = seed;
-    r.index = i;
+    Record r = evaluate_point(exp, pts[i], seed, i);
     const std::lock_guard<std::mutex> guard(lock);
     out.points[i] = r;
     sink(r);
-    if (progress) progress(++done, total);
+    if (progress) progress(++done, pts.size());
   });
-  if (mine) return out;
 
   const Conclusion c = exp.conclude(out.points);
   // A conclusion is recomputed on every run; it is written only when no identical record is there

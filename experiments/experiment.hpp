@@ -136,16 +136,20 @@ struct ExperimentResult {
   std::vector<Record> figures;   // params {"figure": id, …}; metrics["figure"] = to_json(Figure)
 };
 
+// The parameters of the experiment's points for a preset and seed, in points() order, each with
+// "point": its index and "preset" added: what a point record's params hold.
+std::vector<nlohmann::json> experiment_points(const Experiment& exp, Preset preset, std::uint64_t seed);
+
+// Point `index` of run `seed` (its params from experiment_points), trained and measured: its record.
+Record evaluate_point(const Experiment& exp, const nlohmann::json& params, std::uint64_t seed, std::size_t index);
+
 // Evaluates the points that `existing` does not already hold (a record of this experiment with
 // identical params), `threads` at a time, giving each finished point record to `sink` at once
 // (under a lock), and `progress(done, total)` after each; then concludes and gives the claim and
-// figure records to `sink` too, unless `existing` holds them already, identical. Point params gain
-// "point": index and "preset". With `mine` (a shard of a distributed run), only the points whose index
-// it accepts are evaluated and nothing is concluded: the merge concludes over every shard's points.
+// figure records to `sink` too, unless `existing` holds them already, identical.
 ExperimentResult run_experiment(const Experiment& exp, Preset preset, std::uint64_t seed,
                                 const std::vector<Record>& existing, unsigned threads,
                                 const std::function<void(const Record&)>& sink,
-                                const std::function<void(std::size_t, std::size_t)>& progress = {},
-                                const std::function<bool(std::size_t)>& mine = {});
+                                const std::function<void(std::size_t, std::size_t)>& progress = {});
 
 }  // namespace nrc

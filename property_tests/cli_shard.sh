@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Job arrays without MPI: `nrc report --shard i/n` computes shard i's units (instances, mutants and
-# training runs with index ≡ i mod n), `nrc report --merge DIR…` renders one report from them. The
-# merged records are those of a serial run with the same seed (as sets: the order differs), and so is
-# REPORT.md but for its header; shards of different runs, missing or repeated shards are refused in
-# one line with exit 2. About 40 s on 2 cores (Figure 2's training runs, twice).
+# Job arrays without MPI: `nrc report --shard i/n` computes shard i's units (apps/units.hpp: the
+# training runs, data searches, mutants and instance blocks at positions ≡ i mod n of the run's list),
+# `nrc report --merge DIR…` renders one report from them. The merged records are those of a serial
+# run with the same seed (as sets: the order differs), and so is REPORT.md but for its header; shards
+# of different runs, missing or repeated shards are refused in one line with exit 2. About 40 s on 2
+# cores (Figure 2's training runs, twice).
 # Usage: cli_shard.sh path/to/nrc
 set -u
 nrc=$1

@@ -571,6 +571,47 @@ TEST(TightnessSearch, ClimbsRejectsAndResumes) {
   EXPECT_EQ(second.best->params, first.best->params);
 }
 
+// The starts of a tightness search computed apart (as MPI ranks do: search_starts, then refine_start
+// on each, in any order, each with no other start's records) write the records tightness_search
+// writes, and a tightness_search over them computes nothing.
+TEST(TightnessSearch, StartsComputedApartGiveTheSameRecords) {
+  nrc::Check c;
+  c.id = "toy_starts";
+  c.paper_ref = "toy";
+  c.evaluate = [](const nlohmann::json& p) {
+    nrc::Evidence e;
+    e.lhs = p.at("x").get<double>() * static_cast<double>(p.at("k").get<int>());
+    e.rhs = 10;
+    e.err = 0;
+    return e;
+  };
+  std::vector<nrc::Record> run;
+  for (int k = 1; k <= 4; ++k) run.push_back(nrc::evaluate_params(c, {{"x", 0.25 * k}, {"k", k}, {"data_seed", k}}));
+  nrc::SearchSpec spec;
+  spec.starts = 3;
+  spec.rounds = 5;
+  std::vector<std::string> serial, apart;
+  const auto whole =
+      nrc::tightness_search(c, run, {}, spec, [&](const nrc::Record& r) { serial.push_back(nrc::to_json(r).dump()); });
+  const std::vector<nrc::Record> starts = nrc::search_starts(c, run, spec);
+  ASSERT_EQ(starts.size(), 3u);
+  EXPECT_EQ(starts[0].params.at("k"), 4);   // the tightest first
+  std::vector<nrc::Record> kept;
+  for (std::size_t s = starts.size(); s-- > 0;)
+    nrc::refine_start(c, starts[s], s, {}, spec, [&](const nrc::Record& r) {
+      apart.push_back(nrc::to_json(r).dump());
+      kept.push_back(r);
+    });
+  std::sort(serial.begin(), serial.end());
+  std::sort(apart.begin(), apart.end());
+  EXPECT_EQ(apart, serial);
+  std::size_t again = 0;
+  const auto reused = nrc::tightness_search(c, run, kept, spec, [&](const nrc::Record&) { ++again; });
+  EXPECT_EQ(again, 0u);
+  EXPECT_EQ(nrc::to_json(*reused.best).dump(), nrc::to_json(*whole.best).dump());
+  EXPECT_EQ(reused.evaluated, whole.evaluated);
+}
+
 // Experiments: points are evaluated once, reused from earlier records after an interruption, and
 // the conclusion (claims judged, figures recorded) is the same either way.
 TEST(Experiments, PointsResumeAndConclusionsAreJudged) {
@@ -629,17 +670,14 @@ TEST(Experiments, PointsResumeAndConclusionsAreJudged) {
   EXPECT_EQ(calls.load(), 2);
   EXPECT_DOUBLE_EQ(b.claims[0].lhs, a.claims[0].lhs);
   EXPECT_EQ(nrc::to_json(b.points[4]).dump(), nrc::to_json(a.points[4]).dump());
-  // Shards (nrc report --shard i/2): each evaluates its points only and concludes nothing; the union
-  // of their records is the serial run's points, and concluding over it gives the serial claim.
+  // Points computed one by one elsewhere (a shard or an MPI rank: evaluate_point on the params of
+  // experiment_points) are the serial run's points, and concluding over them gives the serial claim.
   std::vector<nrc::Record> shards;
-  for (std::uint64_t i = 0; i < 2; ++i) {
-    calls = 0;
-    const auto part = nrc::run_experiment(
-        toy, nrc::Preset::Default, 3, {}, 1, [&](const nrc::Record& r) { shards.push_back(r); }, {},
-        [i](std::size_t index) { return index % 2 == i; });
-    EXPECT_EQ(calls.load(), i == 0 ? 3 : 2);
-    EXPECT_TRUE(part.claims.empty() && part.figures.empty());
-  }
+  calls = 0;
+  const auto params = nrc::experiment_points(toy, nrc::Preset::Default, 3);
+  for (std::size_t i = params.size(); i-- > 0;) shards.push_back(nrc::evaluate_point(toy, params[i], 3, i));
+  EXPECT_EQ(calls.load(), 5);
+  for (const auto& r : shards) EXPECT_EQ(nrc::to_json(r).dump(), nrc::to_json(a.points[*r.index]).dump());
   ASSERT_EQ(shards.size(), 5u);
   calls = 0;
   const auto merged = nrc::run_experiment(toy, nrc::Preset::Default, 3, shards, 1, [](const nrc::Record&) {});

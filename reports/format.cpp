@@ -394,7 +394,8 @@ std::string report_markdown(const std::vector<ReportSection>& sections, const Re
   std::string md = "# nrc report: Neural Rank Collapse, checked\n\n";
   if (!meta.command.empty()) md += fmt::format("Command: `{}`\n\n", meta.command);
   md += fmt::format(
-      "nrc {} at commit `{}`, {}. Preset `{}`, seed {}, {} instances per check, {} thread(s), wall time {:.1f} s.\n\n",
+      "nrc {} at commit `{}`, {}. Preset `{}`, seed {}, {} instances per check, computed by {}, wall time {:.1f} "
+      "s.\n\n",
       meta.version, meta.commit, meta.date, meta.preset.empty() ? "default" : meta.preset, meta.seed, meta.trials,
       meta.threads, meta.wall_seconds);
   if (!meta.libraries.empty()) md += fmt::format("Libraries: {}.\n\n", meta.libraries);

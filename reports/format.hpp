@@ -52,7 +52,8 @@ struct ExperimentSection {
 
 struct ReportMeta {
   std::string command;   // the command line that produced the report, as typed (shell-quoted)
-  std::string version, commit, date, threads, preset, libraries;
+  std::string version, commit, date, preset, libraries;
+  std::string threads;   // who computed: "2 MPI ranks, 1 BLAS thread(s) each (Haswell kernels)"
   std::uint64_t seed = 0, trials = 0;
   double wall_seconds = 0;
   // What the records file held when the report started.

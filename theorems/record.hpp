@@ -52,6 +52,10 @@ struct Record {
 nlohmann::json to_json(const Record& r);
 // Throws invalid_argument on a malformed record.
 Record record_from_json(const nlohmann::json& j);
+// The record as the records file gives it back (±∞ read back as NaN): what a report renders from, so
+// that it reads the same whether its records were computed in this run, read from the file or sent
+// by another MPI rank.
+inline Record as_stored(const Record& r) { return record_from_json(to_json(r)); }
 
 // One line of a records file: the record's JSON with a last member "checksum" (CRC-32 of the bytes
 // before it), so that an edited or damaged line is recognised. No newline.

@@ -66,59 +66,77 @@ nlohmann::json perturb(const nlohmann::json& params, Engine& rng) {
 
 }  // namespace
 
-SearchResult tightness_search(const Check& check, const std::vector<Record>& run_records,
-                              const std::vector<Record>& existing, const SearchSpec& spec,
-                              const std::function<void(const Record&)>& sink) {
-  SearchResult result;
+std::vector<Record> search_starts(const Check& check, const std::vector<Record>& run_records, const SearchSpec& spec) {
   std::vector<const Record*> ranked;
   for (const Record& r : run_records)
     if (r.check == check.id && rankable(r)) ranked.push_back(&r);
   std::stable_sort(ranked.begin(), ranked.end(), [](const Record* a, const Record* b) { return tighter(*a, *b); });
-  if (ranked.empty()) return result;
-  result.start_ratio = ranked.front()->ratio;
-  result.best = *ranked.front();
+  std::vector<Record> starts;
+  for (std::size_t s = 0; s < std::min(spec.starts, ranked.size()); ++s) starts.push_back(*ranked[s]);
+  return starts;
+}
 
+SearchResult refine_start(const Check& check, const Record& start, std::size_t s, const std::vector<Record>& existing,
+                          const SearchSpec& spec, const std::function<void(const Record&)>& sink) {
+  SearchResult result;
+  result.start_ratio = start.ratio;
   std::map<std::string, Record> reuse;
   for (const Record& r : existing)
-    if (r.check == check.id && r.metrics.contains("search")) reuse[r.params.dump()] = r;
-
-  Engine rng(derive_seed(spec.seed, fnv1a(check.id)));
+    if (r.check == check.id && r.metrics.contains("search") && r.metrics.at("search").is_object() &&
+        r.metrics.at("search").value("start", std::uint64_t{s + 1}) == s)
+      reuse[r.params.dump()] = r;
+  Engine rng(derive_seed(derive_seed(spec.seed, fnv1a(check.id)), s));
   std::mutex lock;
-  for (std::size_t s = 0; s < std::min(spec.starts, ranked.size()); ++s) {
-    Record current = *ranked[s];
-    for (std::size_t round = 0; round < spec.rounds; ++round) {
-      std::vector<nlohmann::json> candidates;
-      for (std::size_t c = 0; c < spec.per_round; ++c) candidates.push_back(perturb(current.params, rng));
-      std::vector<std::optional<Record>> found(candidates.size());
-      parallel_for(candidates.size(), spec.threads, [&](std::size_t c) {
-        const std::string key = candidates[c].dump();
-        std::optional<Record> r;
-        {
-          const std::lock_guard<std::mutex> guard(lock);
-          if (const auto it = reuse.find(key); it != reuse.end()) r = it->second;
-        }
-        if (!r) {
-          try {
-            r = evaluate_params(check, candidates[c]);
-          } catch (const std::invalid_argument&) {
-            const std::lock_guard<std::mutex> guard(lock);
-            ++result.rejected;
-            return;
-          }
-          r->metrics["search"] = {{"start", s}, {"round", round}};
-          const std::lock_guard<std::mutex> guard(lock);
-          reuse[key] = *r;
-          sink(*r);
-        }
-        found[c] = std::move(r);
-      });
-      for (auto& r : found) {
-        if (!r) continue;
-        ++result.evaluated;
-        if (rankable(*r) && tighter(*r, current)) current = *r;
+  Record current = start;
+  for (std::size_t round = 0; round < spec.rounds; ++round) {
+    std::vector<nlohmann::json> candidates;
+    for (std::size_t c = 0; c < spec.per_round; ++c) candidates.push_back(perturb(current.params, rng));
+    std::vector<std::optional<Record>> found(candidates.size());
+    parallel_for(candidates.size(), spec.threads, [&](std::size_t c) {
+      const std::string key = candidates[c].dump();
+      std::optional<Record> r;
+      {
+        const std::lock_guard<std::mutex> guard(lock);
+        if (const auto it = reuse.find(key); it != reuse.end()) r = it->second;
       }
+      if (!r) {
+        try {
+          r = evaluate_params(check, candidates[c]);
+        } catch (const std::invalid_argument&) {
+          const std::lock_guard<std::mutex> guard(lock);
+          ++result.rejected;
+          return;
+        }
+        r->metrics["search"] = {{"start", s}, {"round", round}};
+        const std::lock_guard<std::mutex> guard(lock);
+        reuse[key] = *r;
+        sink(*r);
+      }
+      found[c] = std::move(r);
+    });
+    for (auto& r : found) {
+      if (!r) continue;
+      ++result.evaluated;
+      if (rankable(*r) && tighter(*r, current)) current = *r;
     }
-    if (tighter(current, *result.best)) result.best = current;
+  }
+  result.best = std::move(current);
+  return result;
+}
+
+SearchResult tightness_search(const Check& check, const std::vector<Record>& run_records,
+                              const std::vector<Record>& existing, const SearchSpec& spec,
+                              const std::function<void(const Record&)>& sink) {
+  SearchResult result;
+  const std::vector<Record> starts = search_starts(check, run_records, spec);
+  if (starts.empty()) return result;
+  result.start_ratio = starts.front().ratio;
+  result.best = starts.front();
+  for (std::size_t s = 0; s < starts.size(); ++s) {
+    const SearchResult one = refine_start(check, starts[s], s, existing, spec, sink);
+    result.evaluated += one.evaluated;
+    result.rejected += one.rejected;
+    if (tighter(*one.best, *result.best)) result.best = one.best;
   }
   return result;
 }
@@ -294,16 +312,22 @@ bool same_search(const Record& r, const std::string& check, const DataShape& sha
 
 }  // namespace
 
+const Record* find_data_search(const std::vector<Record>& records, const std::string& check, const DataShape& shape,
+                               const DataSearchSpec& spec) {
+  for (const Record& r : records)
+    if (same_search(r, check, shape, spec)) return &r;
+  return nullptr;
+}
+
 DataSearchResult data_search(const Check& check, const DataShape& shape, const std::vector<Record>& existing,
                              const DataSearchSpec& spec, const std::function<void(const Record&)>& sink) {
   DataSearchResult result;
   result.shape = shape;
-  for (const Record& r : existing)
-    if (same_search(r, check.id, shape, spec)) {
-      result.best = r;
-      result.reused = true;
-      return result;
-    }
+  if (const Record* r = find_data_search(existing, check.id, shape, spec)) {
+    result.best = *r;
+    result.reused = true;
+    return result;
+  }
   std::vector<NelderMeadResult> runs(spec.starts);
   NelderMeadOptions options;
   options.max_evaluations = spec.evaluations;

@@ -32,11 +32,20 @@ struct SearchResult {
 // refinement stays near the same data. Candidates the check rejects (invalid_argument) are counted
 // and dropped. Each evaluated candidate's record (replayable by --params; metrics["search"] =
 // {"start", "round"}) goes to `sink`, under a lock; a candidate already among `existing` (same
-// check, same params, a search record) is reused, so a rerun after an interruption repeats the
-// same path without recomputing. Deterministic for a given spec and check.
+// check, same params, a search record of the same start) is reused, so a rerun after an interruption
+// repeats the same path without recomputing. Deterministic for a given spec and check.
 SearchResult tightness_search(const Check& check, const std::vector<Record>& run_records,
                               const std::vector<Record>& existing, const SearchSpec& spec,
                               const std::function<void(const Record&)>& sink);
+
+// The pieces of tightness_search, for spreading its starts over processes: the run's `spec.starts`
+// tightest rankable instances of the check (tightest first), and the refinement from start number
+// `s`. Each start draws its perturbations from its own stream (derived from the seed, the check and
+// s) and reuses only records of the same start number, so a start computed anywhere, alone, gives
+// the records tightness_search gives it.
+std::vector<Record> search_starts(const Check& check, const std::vector<Record>& run_records, const SearchSpec& spec);
+SearchResult refine_start(const Check& check, const Record& start, std::size_t s, const std::vector<Record>& existing,
+                          const SearchSpec& spec, const std::function<void(const Record&)>& sink);
 
 // ---------------------------------------------------------------------------------------------
 // Nelder–Mead: derivative-free maximization (the objectives below are ratios of closed forms with
@@ -111,5 +120,9 @@ struct DataSearchResult {
 // searching again; otherwise the new record goes to `sink`.
 DataSearchResult data_search(const Check& check, const DataShape& shape, const std::vector<Record>& existing,
                              const DataSearchSpec& spec, const std::function<void(const Record&)>& sink);
+
+// The record of an identical earlier search among `records` (what data_search reuses), or null.
+const Record* find_data_search(const std::vector<Record>& records, const std::string& check, const DataShape& shape,
+                               const DataSearchSpec& spec);
 
 }  // namespace nrc
