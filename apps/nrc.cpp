@@ -101,7 +101,12 @@ void list_json() {
                       {"mutants", mutants}});
   }
   for (const auto& e : nrc::experiments())
-    experiments.push_back({{"id", e.id}, {"paper_ref", e.paper_ref}, {"title", e.title}});
+    experiments.push_back(
+        {{"id", e.id},
+         {"paper_ref", e.paper_ref},
+         {"title", e.title},
+         {"points",   // training runs per preset
+          {{"default", e.points(nrc::Preset::Default, 1).size()}, {"paper", e.points(nrc::Preset::Paper, 1).size()}}}});
   fmt::print("{}\n", nlohmann::json{{"checks", checks}, {"experiments", experiments}}.dump(2));
 }
 

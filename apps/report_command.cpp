@@ -1,5 +1,6 @@
 #include "apps/report_command.hpp"
 
+#include <algorithm>
 #include <armadillo>
 #include <atomic>
 #include <boost/version.hpp>
@@ -8,7 +9,6 @@
 #include <ctime>
 #include <filesystem>
 #include <fstream>
-#include <memory>
 #include <set>
 #include <thread>
 
@@ -55,6 +55,26 @@ std::string libraries() {
   return fmt::format("Armadillo {}, {}, Boost {}, fmt {}, nlohmann-json {}.{}.{}, {}", arma::arma_version::as_string(),
                      blas, BOOST_LIB_VERSION, FMT_VERSION, NLOHMANN_JSON_VERSION_MAJOR, NLOHMANN_JSON_VERSION_MINOR,
                      NLOHMANN_JSON_VERSION_PATCH, gnuplot.empty() ? "gnuplot not found" : gnuplot);
+}
+
+// The machine, for the header: "AMD EPYC, 2 cores, 23.5 GiB" (what Linux tells; "unknown" elsewhere).
+std::string machine() {
+  std::string cpu = "unknown CPU";
+  std::ifstream info("/proc/cpuinfo");
+  for (std::string line; std::getline(info, line);)
+    if (line.rfind("model name", 0) == 0 && line.find(':') != std::string::npos) {
+      cpu = line.substr(line.find(':') + 2);
+      break;
+    }
+  double gib = 0;
+  std::ifstream mem("/proc/meminfo");
+  for (std::string key; mem >> key;)
+    if (key == "MemTotal:") {
+      mem >> gib;
+      gib /= 1024.0 * 1024.0;   // kB → GiB
+      break;
+    }
+  return fmt::format("{}, {} cores, {:.1f} GiB", cpu, std::thread::hardware_concurrency(), gib);
 }
 
 void remove_outputs(const std::filesystem::path& dir) {
@@ -218,6 +238,7 @@ int run_report(const ReportOptions& given, const std::string& blas_threads, Unit
   };
   auto compute = [&](const std::string& label, const std::vector<Unit>& units, const std::string& what) {
     if (units.empty()) return;
+    failed = 0;
     Progress progress(label, units.size(), what);
     progress.tick(0);
     runner.run(units, keep, [&](std::size_t done) {
@@ -253,6 +274,9 @@ int run_report(const ReportOptions& given, const std::string& blas_threads, Unit
   // 3. The report, assembled from the records: every search and conclusion below finds its records
   // among them and computes nothing; only the experiments' conclusions (claims, figures) are new.
   auto write = [&](const Record& r) { writer.write(r); };   // `all` stays as it is
+  std::vector<const Record*> mutant_records;
+  for (const Record& r : all)
+    if (r.metrics.contains("mutant")) mutant_records.push_back(&r);
   std::vector<ReportSection> sections;
   for (std::size_t c = 0; c < checks.size(); ++c) {
     const Check& check = *checks[c];
@@ -261,12 +285,14 @@ int run_report(const ReportOptions& given, const std::string& blas_threads, Unit
     for (const Record& r : all)
       if (r.check == check.id && r.run_seed == o.seed && r.index && *r.index < trials && seen.insert(*r.index).second)
         mine.push_back(r);
+    // In index order: records arrive in any order (threads, ranks), the summary's ties must not depend on it.
+    std::sort(mine.begin(), mine.end(), [](const Record& a, const Record& b) { return *a.index < *b.index; });
     std::vector<Record> mutants;
     for (const Mutant& m : check.mutants) {
       const Record* found = nullptr;
-      for (const Record& r : all)
-        if (r.check == check.id && r.metrics.value("mutant", std::string()) == m.name && r.params == m.params)
-          found = &r;
+      for (const Record* r : mutant_records)
+        if (r->check == check.id && r->metrics.value("mutant", std::string()) == m.name && r->params == m.params)
+          found = r;
       if (!found) throw std::logic_error(fmt::format("mutant {} of {} missing after its unit", m.name, check.id));
       mutants.push_back(*found);
     }
@@ -310,6 +336,7 @@ int run_report(const ReportOptions& given, const std::string& blas_threads, Unit
   meta.shards = o.merge;
   meta.preset = std::string(name(o.preset));
   meta.libraries = libraries();
+  meta.machine = machine();
   meta.seed = o.seed;
   meta.trials = trials;
   meta.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

@@ -5,7 +5,6 @@ set -u
 nrc=$1
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-failures=0
 
 source "$(dirname "$0")/cli_support.sh"
 

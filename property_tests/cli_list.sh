@@ -7,8 +7,7 @@ nrc=$1
 readme=$2
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-failures=0
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+source "$(dirname "${BASH_SOURCE[0]}")/cli_support.sh"
 
 "$nrc" list --markdown >"$tmp/generated" || fail "nrc list --markdown exited $?"
 sed -n '/^<!-- generated: build\/apps\/nrc list --markdown/,/^<!-- end of nrc list --markdown -->/p' "$readme" \

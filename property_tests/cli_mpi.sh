@@ -10,8 +10,7 @@ nrc=$1
 mpirun=$2
 tmp=$(mktemp -d)
 trap 'kill -9 $(jobs -p) 2>/dev/null; rm -rf "$tmp"' EXIT
-failures=0
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+source "$(dirname "${BASH_SOURCE[0]}")/cli_support.sh"
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OPENBLAS_NUM_THREADS=1
 mpi2() { "$mpirun" -np 2 --oversubscribe "$nrc" "$@"; }
 run=(--only thm_5_4 ridge_norm thm_5_4_excess_loss fig2 --trials 60)   # fig2: 20 training runs

@@ -7,9 +7,6 @@ set -u
 nrc=$1
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-failures=0
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
-ok() { echo "ok: $*"; }
 source "$(dirname "$0")/cli_support.sh"
 
 # 1. `nrc check --out /dev/full`: every write fails with ENOSPC.

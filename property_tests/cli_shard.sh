@@ -10,8 +10,6 @@ set -u
 nrc=$1
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-failures=0
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
 source "$(dirname "${BASH_SOURCE[0]}")/cli_support.sh"
 run=(--only thm_5_4 ridge_norm thm_5_4_excess_loss fig2 --trials 60)   # fig2: 20 training runs, ~12 s
 

@@ -1,4 +1,9 @@
-# Sourced by the CLI contract scripts; needs $nrc, $tmp and a `failures` counter.
+# Sourced by the CLI contract scripts; needs $nrc and $tmp. Counts failures in `failures`; a script
+# ends with: [ "$failures" -eq 0 ] || { echo "$failures failure(s)"; exit 1; }
+failures=0
+fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+ok() { echo "ok: $*"; }
+
 # expect_error "what it should mention" args…: `nrc args…` must exit 2 with one stderr line naming it
 # (within 60 s: a hang is a failure too).
 expect_error() {

@@ -7,7 +7,6 @@ nrc=$1
 tmp=$(mktemp -d)
 pid=
 trap '[ -n "$pid" ] && kill -9 "$pid" 2>/dev/null; rm -rf "$tmp"' EXIT
-failures=0
 
 source "$(dirname "$0")/cli_support.sh"
 

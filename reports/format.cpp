@@ -398,6 +398,7 @@ std::string report_markdown(const std::vector<ReportSection>& sections, const Re
       "s.\n\n",
       meta.version, meta.commit, meta.date, meta.preset.empty() ? "default" : meta.preset, meta.seed, meta.trials,
       meta.threads, meta.wall_seconds);
+  if (!meta.machine.empty()) md += fmt::format("Machine: {}.\n\n", meta.machine);
   if (!meta.libraries.empty()) md += fmt::format("Libraries: {}.\n\n", meta.libraries);
   if (!meta.shards.empty()) {
     std::string dirs;

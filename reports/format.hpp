@@ -54,6 +54,7 @@ struct ReportMeta {
   std::string command;   // the command line that produced the report, as typed (shell-quoted)
   std::string version, commit, date, preset, libraries;
   std::string threads;   // who computed: "2 MPI ranks, 1 BLAS thread(s) each (Haswell kernels)"
+  std::string machine;   // rank 0's: "AMD EPYC, 2 cores, 23.5 GiB"
   std::uint64_t seed = 0, trials = 0;
   double wall_seconds = 0;
   // What the records file held when the report started.

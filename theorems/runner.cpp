@@ -171,12 +171,4 @@ Reusable reusable_records(const std::vector<Record>& records, const Provenance& 
   return out;
 }
 
-std::set<std::uint64_t> finished_indices(const std::vector<Record>& records, const std::string& check_id,
-                                         std::uint64_t seed) {
-  std::set<std::uint64_t> done;
-  for (const Record& r : records)
-    if (r.check == check_id && r.run_seed == seed && r.index) done.insert(*r.index);
-  return done;
-}
-
 }  // namespace nrc

@@ -63,8 +63,4 @@ struct Reusable {
 };
 Reusable reusable_records(const std::vector<Record>& records, const Provenance& here, bool any);
 
-// Indices of run `seed` for `check_id` already present in `records`.
-std::set<std::uint64_t> finished_indices(const std::vector<Record>& records, const std::string& check_id,
-                                         std::uint64_t seed);
-
 }  // namespace nrc

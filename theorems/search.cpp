@@ -12,6 +12,7 @@
 #include <random>
 #include <stdexcept>
 #include <string>
+#include <tuple>
 
 #include <fmt/format.h>
 #include <nlopt.h>
@@ -70,7 +71,13 @@ std::vector<Record> search_starts(const Check& check, const std::vector<Record>&
   std::vector<const Record*> ranked;
   for (const Record& r : run_records)
     if (r.check == check.id && rankable(r)) ranked.push_back(&r);
-  std::stable_sort(ranked.begin(), ranked.end(), [](const Record* a, const Record* b) { return tighter(*a, *b); });
+  // Ties (ratios of counts often tie) go to the lower instance index, then the lower seed: the starts
+  // must not depend on the order the records arrived in (threads and MPI ranks finish in any order).
+  std::sort(ranked.begin(), ranked.end(), [](const Record* a, const Record* b) {
+    if (tighter(*a, *b) || tighter(*b, *a)) return tighter(*a, *b);
+    return std::make_tuple(a->index.value_or(UINT64_MAX), a->seed.value_or(0), a->params.dump()) <
+           std::make_tuple(b->index.value_or(UINT64_MAX), b->seed.value_or(0), b->params.dump());
+  });
   std::vector<Record> starts;
   for (std::size_t s = 0; s < std::min(spec.starts, ranked.size()); ++s) starts.push_back(*ranked[s]);
   return starts;
