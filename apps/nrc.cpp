@@ -621,7 +621,8 @@ int run(int argc, char** argv, nrc::cli::MpiJob& job) {
   report->add_option("--out", ro.dir, "Output folder")->capture_default_str();
   report->add_option("--preset", preset_name,
                      "default: every check + reduced-size experiments (8–15 min on 2 cores, by CPU); paper: the paper's "
-                     "sizes (784-400-300-400-784, N = 10,000, full MNIST digits: hours)")
+                     "sizes (784-400-300-400-784, N = 10,000, full MNIST digits: hundreds of core-hours, projected in "
+                     "bench/README.md; spread it with mpirun or --shard)")
       ->check(CLI::IsMember({"default", "paper"}))->capture_default_str();
   report->add_option("--trials", ro.trials, "Instances per check (default: 2000, paper preset 10000)")
       ->check(kNonNegative)->check(CLI::Range(std::uint64_t{1}, kMaxTrials));
