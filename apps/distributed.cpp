@@ -263,10 +263,13 @@ int MpiJob::serve() {
     send(0, kRequest, "");
     const Message m = wait(0);
     if (m.tag == kStop) return 0;
+    std::string what = "a unit";
     try {
-      compute_unit(nlohmann::json::parse(m.text), [](const Record& r) { send(0, kRecord, to_json(r).dump()); });
+      const Unit unit = nlohmann::json::parse(m.text);
+      what = describe_unit(unit);
+      compute_unit(unit, [](const Record& r) { send(0, kRecord, to_json(r).dump()); });
     } catch (const std::exception& e) {
-      send(0, kError, e.what());
+      send(0, kError, fmt::format("{}: {}", what, e.what()));
     }
   }
 }

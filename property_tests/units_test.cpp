@@ -137,6 +137,21 @@ TEST(Units, MalformedUnitsAreRefusedInOneLine) {
           "shape is [d, c, N, K]");
 }
 
+TEST(Units, DescribeNamesTheWork) {
+  auto p = plan(40);
+  for (const nrc::Experiment& e : nrc::experiments())
+    if (e.id == "fig2") p.experiments = {&e};
+  const auto units = nrc::cli::independent_units(p);
+  EXPECT_EQ(nrc::cli::describe_unit(units.front()), "point fig2 #0");
+  EXPECT_EQ(nrc::cli::describe_unit(units.back()), "instances thm_5_4 32–39");
+  for (const Unit& u : units)
+    if (u.at("kind") == "data_search") {
+      EXPECT_EQ(nrc::cli::describe_unit(u).rfind("data search ", 0), 0u);
+      EXPECT_NE(nrc::cli::describe_unit(u).find(" d="), std::string::npos) << nrc::cli::describe_unit(u);
+      break;
+    }
+}
+
 TEST(Units, TheLocalRunnerRethrowsAUnitsError) {
   std::vector<Unit> units = {{{"kind", "mutant"}, {"check", "thm_5_4"}, {"mutant", 0}}, {{"kind", "nap"}}};
   EXPECT_THROW(compute(units, 2), std::invalid_argument);
